@@ -1,0 +1,92 @@
+// Turns benchmark rows into the printed table (or JSON), with httpool's throughput as a
+// ratio of each other client's in the same scenario.
+
+import type { ClientName } from './clients.js';
+
+export interface Row {
+  scenario: string;
+  client: ClientName;
+  concurrency: number;
+  requests: number;
+  errors: number;
+  elapsedMs: number;
+  reqPerSec: number;
+  /** Body megabytes (10^6 bytes) per second. */
+  mbPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Connections the server saw this client open in the scenario, warm-up included. */
+  connections: number | null;
+  /** Why the row is incomplete or wrong, or null. */
+  error: string | null;
+}
+
+export interface Ratio {
+  scenario: string;
+  /** httpool req/s divided by the other client's; null when either row has no result. */
+  vsUndici: number | null;
+  vsNodeHttp: number | null;
+}
+
+function rate(rows: readonly Row[], scenario: string, client: ClientName): number | null {
+  const row = rows.find((r) => r.scenario === scenario && r.client === client);
+  return row === undefined || row.requests === 0 ? null : row.reqPerSec;
+}
+
+export function ratios(rows: readonly Row[]): Ratio[] {
+  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  return scenarios.map((scenario) => {
+    const mine = rate(rows, scenario, 'httpool');
+    const undici = rate(rows, scenario, 'undici');
+    const node = rate(rows, scenario, 'node:http');
+    return {
+      scenario,
+      vsUndici: mine === null || undici === null ? null : mine / undici,
+      vsNodeHttp: mine === null || node === null ? null : mine / node,
+    };
+  });
+}
+
+function fixed(n: number | null, digits: number): string {
+  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+function ratioText(n: number | null): string {
+  return n === null ? '-' : `${n.toFixed(2)}x`;
+}
+
+/** Left-aligns text columns and right-aligns numeric ones. */
+export function formatTable(header: readonly string[], body: readonly (readonly string[])[], numeric: readonly boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (numeric[i] === true ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+export function renderTable(rows: readonly Row[]): string {
+  const rs = ratios(rows);
+  const header = ['scenario', 'client', 'req/s', 'MB/s', 'p50 ms', 'p99 ms', 'conns', 'errors', 'httpool/undici', 'httpool/node:http'];
+  const numeric = [false, false, true, true, true, true, true, true, true, true];
+  const body = rows.map((r) => {
+    const ratio = r.client === 'httpool' ? rs.find((x) => x.scenario === r.scenario) : undefined;
+    return [
+      r.scenario,
+      r.client,
+      r.requests === 0 ? '-' : fixed(r.reqPerSec, 0),
+      r.requests === 0 ? '-' : fixed(r.mbPerSec, 1),
+      fixed(r.p50Ms, 3),
+      fixed(r.p99Ms, 3),
+      r.connections === null ? '-' : String(r.connections),
+      String(r.errors),
+      ratio === undefined ? '' : ratioText(ratio.vsUndici),
+      ratio === undefined ? '' : ratioText(ratio.vsNodeHttp),
+    ];
+  });
+  const notes = rows
+    .filter((r) => r.error !== null)
+    .map((r) => `! ${r.scenario} ${r.client}: ${r.error ?? ''}`);
+  return [formatTable(header, body, numeric), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}

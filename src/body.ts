@@ -1,0 +1,286 @@
+// Response bodies. The connection (transport/conn.ts) pushes bytes into a BodyChannel; the
+// caller reads them through a Body. The channel never points at the Body, so a Body the caller
+// drops becomes garbage even while its connection is mid-response; a FinalizationRegistry then
+// releases that connection (seed 003: bodies never closed held sockets in CLOSE_WAIT until the
+// process ran out of descriptors).
+//
+// A response that has fully arrived has already given its connection back, read or not. Only a
+// body larger than the channel's buffer holds a connection, paused, until it is read, closed,
+// or collected.
+
+import { BodyError, type HttpoolError } from './errors.js';
+
+/** What the channel may ask of the connection that feeds it. */
+export interface BodySource {
+  pause(): void;
+  resume(): void;
+  /** The caller closed the body before the end: drain a little or close (resolves when settled). */
+  abandon(): Promise<void>;
+  /** The Body was garbage-collected unread and unclosed. */
+  leaked(): void;
+}
+
+export interface BodySink {
+  push(chunk: Buffer): void;
+  end(trailers: string[]): void;
+  fail(err: HttpoolError): void;
+}
+
+/** Buffered bytes above which the connection is paused until the caller reads. */
+export const HIGH_WATER_MARK = 256 * 1024;
+
+type Waiting = { resolve: (b: Buffer | null) => void; reject: (e: unknown) => void };
+
+export class BodyChannel implements BodySink {
+  #chunks: Buffer[] = [];
+  #head = 0;
+  #bytes = 0;
+  #ended = false;
+  #error: HttpoolError | null = null;
+  #waiting: Waiting | null = null;
+  #source: BodySource | null;
+  #paused = false;
+  #onSettled: (() => void)[] | null = null;
+  trailers: string[] = [];
+
+  constructor(source: BodySource | null) {
+    this.#source = source;
+  }
+
+  static ended(): BodyChannel {
+    const ch = new BodyChannel(null);
+    ch.#ended = true;
+    return ch;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.#ended || this.#error !== null) return;
+    const w = this.#waiting;
+    if (w !== null) {
+      this.#waiting = null;
+      w.resolve(chunk);
+      return;
+    }
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    if (this.#bytes > HIGH_WATER_MARK && !this.#paused && this.#source !== null) {
+      this.#paused = true;
+      this.#source.pause();
+    }
+  }
+
+  end(trailers: string[]): void {
+    if (this.#ended || this.#error !== null) return;
+    this.#ended = true;
+    this.trailers = trailers;
+    this.#source = null;
+    const w = this.#waiting;
+    if (w !== null && this.#head >= this.#chunks.length) {
+      this.#waiting = null;
+      w.resolve(null);
+    }
+    this.#settle();
+  }
+
+  fail(err: HttpoolError): void {
+    if (this.#ended || this.#error !== null) return;
+    this.#error = err;
+    this.#source = null;
+    this.#chunks = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    const w = this.#waiting;
+    if (w !== null) {
+      this.#waiting = null;
+      w.reject(err);
+    }
+    this.#settle();
+  }
+
+  /** All bytes arrived (they may still be buffered here). */
+  get complete(): boolean {
+    return this.#ended;
+  }
+
+  get settled(): boolean {
+    return this.#ended || this.#error !== null;
+  }
+
+  /** Calls fn once the body has fully arrived, failed or been closed. */
+  whenSettled(fn: () => void): void {
+    if (this.settled) {
+      fn();
+      return;
+    }
+    (this.#onSettled ??= []).push(fn);
+  }
+
+  #settle(): void {
+    const fns = this.#onSettled;
+    this.#onSettled = null;
+    if (fns !== null) for (const fn of fns) fn();
+  }
+
+  /** The next chunk, or null at the end. */
+  read(): Promise<Buffer | null> | Buffer | null {
+    if (this.#head < this.#chunks.length) {
+      const chunk = this.#chunks[this.#head]!;
+      this.#chunks[this.#head++] = EMPTY;
+      this.#bytes -= chunk.length;
+      if (this.#head === this.#chunks.length) {
+        this.#chunks = [];
+        this.#head = 0;
+      }
+      if (this.#paused && this.#bytes <= HIGH_WATER_MARK / 2) {
+        this.#paused = false;
+        this.#source?.resume();
+      }
+      return chunk;
+    }
+    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#ended) return null;
+    if (this.#waiting !== null) return Promise.reject(new BodyError('ERR_BODY_CONSUMED', 'the body is already being read'));
+    if (this.#paused) {
+      this.#paused = false;
+      this.#source?.resume();
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  /** Everything already buffered, when the body has fully arrived (the fast path for bytes()). */
+  takeAll(): Buffer[] | null {
+    if (!this.#ended) return null;
+    const out = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    return out;
+  }
+
+  /** The caller is done with the body: drop what is buffered and let the connection go. */
+  close(): Promise<void> {
+    this.#chunks = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    const source = this.#source;
+    if (this.settled || source === null) {
+      this.#ended = true;
+      return Promise.resolve();
+    }
+    this.#source = null;
+    this.#ended = true;
+    this.#settle();
+    return source.abandon();
+  }
+
+  /** Called from the FinalizationRegistry when the Body was dropped unread. */
+  leak(): void {
+    const source = this.#source;
+    if (source === null || this.settled) return;
+    this.#source = null;
+    this.#chunks = [];
+    this.#ended = true;
+    this.#settle();
+    source.leaked();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const leakRegistry = new FinalizationRegistry<BodyChannel>((channel) => channel.leak());
+
+export class Body implements AsyncIterable<Uint8Array> {
+  readonly #channel: BodyChannel;
+  #used = false;
+
+  constructor(channel: BodyChannel) {
+    this.#channel = channel;
+    if (!channel.settled) {
+      leakRegistry.register(this, channel, channel);
+      channel.whenSettled(() => leakRegistry.unregister(channel));
+    }
+  }
+
+  /** Has reading started (text, json, bytes, stream, iteration) or close() been called? */
+  get used(): boolean {
+    return this.#used;
+  }
+
+  #take(): BodyChannel {
+    if (this.#used) throw new BodyError('ERR_BODY_CONSUMED', 'the response body was already read or closed');
+    this.#used = true;
+    return this.#channel;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    const ch = this.#take();
+    const all = ch.takeAll();
+    if (all !== null) return all.length === 1 ? all[0]! : Buffer.concat(all);
+    const parts: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const r = ch.read();
+      const chunk = r instanceof Promise ? await r : r;
+      if (chunk === null) break;
+      parts.push(chunk);
+      size += chunk.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+  }
+
+  async text(): Promise<string> {
+    const b = await this.bytes();
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    const ch = this.#take();
+    let finished = false;
+    try {
+      for (;;) {
+        const r = ch.read();
+        const chunk = r instanceof Promise ? await r : r;
+        if (chunk === null) {
+          finished = true;
+          return;
+        }
+        yield chunk;
+      }
+    } finally {
+      // A `break` out of for-await is an early close: give the connection its chance.
+      if (!finished) await ch.close();
+    }
+  }
+
+  /** A web ReadableStream over the body; cancelling it closes the body. */
+  stream(): ReadableStream<Uint8Array> {
+    const ch = this.#take();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const r = ch.read();
+        const chunk = r instanceof Promise ? await r : r;
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
+      },
+      cancel() {
+        return ch.close();
+      },
+    });
+  }
+
+  /**
+   * Go's Body.Close(). Before the end it drains at most maxDrainBytes for at most drainTimeout
+   * so the connection can be reused (seeds 000/001); past that it closes the connection and
+   * records `body-not-drained`. Safe to call more than once, and after reading.
+   */
+  close(): Promise<void> {
+    this.#used = true;
+    return this.#channel.close();
+  }
+}

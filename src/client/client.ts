@@ -1,0 +1,155 @@
+// The Client: policy over a RoundTripper (Go's http.Client). It adds default headers, follows
+// redirects, consults the cookie jar, and enforces the whole-exchange timeout; connections are
+// the transport's business. A Client without a transport shares one default transport, so a
+// client built per call still reuses connections (seed 004).
+
+import { TimeoutError, withRequest, HttpoolError, redactUrl } from '../errors.js';
+import { Headers, type HeadersInit } from '../headers.js';
+import { Request } from '../request.js';
+import type { BodyInit } from '../request-body.js';
+import { Response, whenBodySettled } from '../response.js';
+import type { ClientTrace } from '../trace.js';
+import type { RoundTripper } from '../transport/transport.js';
+import { defaultTransport } from './default-transport.js';
+import { defaultCheckRedirect, nextHop, useLastResponse, type CheckRedirect } from './redirect.js';
+import type { CookieJarLike } from './jar.js';
+import { applyCookies, storeCookies } from './jar.js';
+
+export interface ClientOptions {
+  /** Where requests go. @default the shared default Transport */
+  transport?: RoundTripper;
+  /**
+   * Limit for the whole exchange: connecting, redirects, and reading the body (Go's
+   * Client.Timeout). 0 = none. Finite by default: a client that waits forever is seed 003.
+   * @default 30_000
+   */
+  timeout?: number;
+  /** Redirect policy. @default stop after 10 redirects */
+  checkRedirect?: CheckRedirect;
+  /** Cookie jar consulted before and updated after every hop. @default none */
+  jar?: CookieJarLike | null;
+  /** Headers sent with every request unless the request sets them. */
+  headers?: HeadersInit;
+}
+
+/** Per-call options for the helpers. */
+export interface CallInit {
+  headers?: HeadersInit;
+  signal?: AbortSignal | null;
+  trace?: ClientTrace | null;
+}
+
+export const DEFAULT_TIMEOUT = 30_000;
+
+export class Client {
+  readonly transport: RoundTripper;
+  readonly timeout: number;
+  readonly checkRedirect: CheckRedirect;
+  readonly jar: CookieJarLike | null;
+  readonly headers: Headers;
+
+  constructor(opts: ClientOptions = {}) {
+    this.transport = opts.transport ?? defaultTransport();
+    this.timeout = opts.timeout ?? DEFAULT_TIMEOUT;
+    if (!Number.isFinite(this.timeout) || this.timeout < 0) {
+      throw new HttpoolError('ERR_INVALID_OPTION', `Client timeout must be a non-negative number of ms, got ${String(opts.timeout)}`);
+    }
+    this.checkRedirect = opts.checkRedirect ?? defaultCheckRedirect;
+    this.jar = opts.jar ?? null;
+    this.headers = new Headers(opts.headers);
+  }
+
+  get(url: string | URL, init: CallInit = {}): Promise<Response> {
+    return this.do(new Request('GET', url, init));
+  }
+
+  head(url: string | URL, init: CallInit = {}): Promise<Response> {
+    return this.do(new Request('HEAD', url, init));
+  }
+
+  post(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Content-Type', contentType);
+    return this.do(new Request('POST', url, { ...init, headers, body }));
+  }
+
+  postForm(url: string | URL, values: URLSearchParams | Record<string, string>, init: CallInit = {}): Promise<Response> {
+    const form = values instanceof URLSearchParams ? values : new URLSearchParams(values);
+    return this.post(url, 'application/x-www-form-urlencoded', form, init);
+  }
+
+  /** Sends the request, following redirects; resolves when the final response head arrives. */
+  async do(req: Request): Promise<Response> {
+    const timeout = this.timeout;
+    if (timeout === 0) return this.#follow(this.#withDefaults(req, req.signal));
+    const controller = new AbortController();
+    const outer = req.signal;
+    const onOuterAbort = (): void => controller.abort(outer!.reason);
+    if (outer !== null) {
+      if (outer.aborted) controller.abort(outer.reason);
+      else outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+    const timer = setTimeout(() => {
+      controller.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
+    }, timeout);
+    const done = (): void => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    };
+    try {
+      const res = await this.#follow(this.#withDefaults(req, controller.signal));
+      whenBodySettled(res, done);
+      return res;
+    } catch (err) {
+      done();
+      throw err;
+    }
+  }
+
+  #withDefaults(req: Request, signal: AbortSignal | null): Request {
+    let headers = req.headers;
+    if (this.headers.size > 0) {
+      headers = req.headers.clone();
+      for (const [name, value] of this.headers) if (!req.headers.has(name)) headers.append(name, value);
+    }
+    headers = basicAuth(req.url, headers);
+    if (headers === req.headers && signal === req.signal) return req;
+    return req.with({ headers, signal });
+  }
+
+  async #follow(first: Request): Promise<Response> {
+    const via: Request[] = [];
+    let req = first;
+    for (;;) {
+      const sent = this.jar === null ? req : await applyCookies(this.jar, req);
+      const res = await this.transport.roundTrip(sent);
+      if (this.jar !== null) await storeCookies(this.jar, res);
+      const next = nextHop(first, req, res);
+      if (next === null) return res;
+      via.push(req);
+      let verdict: void | typeof useLastResponse;
+      try {
+        verdict = this.checkRedirect(next, via);
+      } catch (err) {
+        await res.body.close();
+        if (err instanceof HttpoolError) throw withRequest(err, next.method, redactUrl(next.url));
+        throw err;
+      }
+      if (verdict === useLastResponse) return res;
+      // Go drains a little of each redirect body so its connection is reused.
+      await res.body.close();
+      req = next;
+    }
+  }
+}
+
+/** URL userinfo becomes Basic auth unless the request sets Authorization (Go does the same). */
+function basicAuth(url: URL, headers: Headers): Headers {
+  if (url.username === '' && url.password === '') return headers;
+  if (headers.has('authorization')) return headers;
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  const out = headers.clone();
+  out.set('Authorization', `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`);
+  return out;
+}

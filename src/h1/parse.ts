@@ -1,0 +1,442 @@
+// HTTP/1.1 response parser (RFC 9112): a push parser the connection (src/transport/conn.ts)
+// feeds socket chunks into; it reports heads, body pieces and completion through a
+// ParserHandler (types.ts). Chunked bodies go through chunked.ts; byte classes, field-line
+// parsing and line reading are in syntax.ts. No sockets, no timers, no streams.
+//
+// Policies (strict where leniency lets two parties disagree about where a message ends):
+// - Line endings: CRLF, or a lone LF (RFC 9112 §2.2 MAY); a bare CR anywhere is refused.
+// - obs-fold (RFC 9112 §5.2) is refused, including whitespace before the first header.
+// - Status line: exactly `HTTP/1.0` or `HTTP/1.1`, SP, three digits 100–999, then end of line
+//   or SP and a reason of field-value bytes (possibly empty).
+// - Framing (§6.3): 1xx other than 101 are informational (at most MAX_INFORMATIONAL in a row);
+//   HEAD responses, 101, 204 and 304 have no body whatever they declare; Transfer-Encoding
+//   with Content-Length is refused (§6.3 lets us process it as chunked and close; refusing is
+//   simpler and the connection is not reused either way); Transfer-Encoding not ending in
+//   chunked, or neither header, means a body delimited by the connection closing.
+// - Content-Length: digits only, at most 15 (fits a safe integer); repeats and comma lists
+//   only when every value is the same (§6.3 item 5).
+// - Bytes past the end of the response, whether in the chunk that completed it or fed while
+//   nothing is expected, are never parsed as a new response (no pipelining): they are a
+//   ProtocolError, after the response already delivered.
+// Size bounds: each head (status line, fields, blank line) and each trailer section is at most
+// maxHeaderBytes, enforced as bytes arrive; the field count is bounded by that too.
+
+import { ConnectionError, HttpoolError, ProtocolError } from '../errors.js';
+import { ChunkedDecoder } from './chunked.js';
+import { excerpt, Field, FIELD_CHAR, latin1, LineReader, parseFieldLine, SP } from './syntax.js';
+import type { ParserHandler, ResponseHead } from './types.js';
+
+/** Consecutive 1xx responses accepted before the final one. */
+export const MAX_INFORMATIONAL = 100;
+const MAX_CONTENT_LENGTH_DIGITS = 15;
+
+const S_IDLE = 0; // nothing expected
+const S_HEAD = 1;
+const S_BODY_LENGTH = 2;
+const S_BODY_CHUNKED = 3;
+const S_BODY_CLOSE = 4;
+const S_DONE = 5; // the expected response completed
+const S_ERROR = 6;
+
+export interface ParserOptions {
+  /** Limit for one head (status line + fields + blank line), and for one trailer section. */
+  maxHeaderBytes: number;
+}
+
+function protocol(message: string): ProtocolError {
+  return new ProtocolError('ERR_PROTOCOL', message);
+}
+
+export class ResponseParser {
+  readonly #handler: ParserHandler;
+  readonly #maxHeaderBytes: number;
+  readonly #reader = new LineReader();
+  readonly #chunked: ChunkedDecoder;
+
+  #state = S_IDLE;
+  #error: unknown = null;
+  #headRequest = false;
+  #received = 0;
+  #extra = false;
+  #informational = 0;
+  #remaining = 0;
+  #justCompleted = false; // set by #complete for #run to check what follows in the chunk
+
+  // The head being read.
+  #headBytes = 0;
+  #sawStatus = false;
+  #statusCode = 0;
+  #reason = '';
+  #versionMinor: 0 | 1 = 1;
+  #raw: string[] = [];
+  #contentLength = -1;
+  #te = false;
+  #teChunked = false; // the last coding so far is chunked
+  #connClose = false;
+  #connKeepAlive = false;
+  #keepAliveMs = -1;
+
+  constructor(handler: ParserHandler, opts: ParserOptions) {
+    this.#handler = handler;
+    this.#maxHeaderBytes = opts.maxHeaderBytes;
+    this.#chunked = new ChunkedDecoder(opts.maxHeaderBytes);
+  }
+
+  /**
+   * Prepares for the response to a request about to be written. Throws (a bug in the caller)
+   * if a response is still in progress; after a parse error the parser stays failed.
+   */
+  expect(method: string): void {
+    if (this.#state === S_ERROR) return;
+    if (this.#state !== S_IDLE && this.#state !== S_DONE && this.#received > 0) {
+      throw new Error('httpool: ResponseParser.expect() while a response is in progress');
+    }
+    this.#headRequest = method === 'HEAD';
+    this.#received = 0;
+    this.#extra = false;
+    this.#informational = 0;
+    this.#resetHead();
+    this.#state = S_HEAD;
+  }
+
+  /** No response in progress: none expected, or the expected one completed. */
+  get idle(): boolean {
+    return this.#state === S_IDLE || this.#state === S_DONE;
+  }
+
+  /** Bytes fed since expect(); 0 means nothing of the response has arrived. */
+  get bytesReceivedForCurrent(): number {
+    return this.#received;
+  }
+
+  /** Bytes arrived past the end of the response, or while none was expected. */
+  get extraBytes(): boolean {
+    return this.#extra;
+  }
+
+  /** Body bytes still due for a Content-Length body in progress; -1 for any other state. */
+  remainingBodyBytes(): number {
+    return this.#state === S_BODY_LENGTH ? this.#remaining : -1;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.#state === S_ERROR) throw this.#error;
+    if (chunk.length === 0) return;
+    this.#received += chunk.length;
+    this.#justCompleted = false;
+    try {
+      this.#run(chunk);
+    } catch (err) {
+      this.#state = S_ERROR;
+      this.#error = err;
+      throw err;
+    }
+  }
+
+  /** The peer closed its side. Completes a close-delimited body; throws if a response is cut short. */
+  finish(): void {
+    switch (this.#state) {
+      case S_ERROR:
+        throw this.#error;
+      case S_IDLE:
+      case S_DONE:
+        return;
+      case S_BODY_CLOSE:
+        this.#state = S_DONE;
+        this.#handler.onComplete([]);
+        return;
+    }
+    let err: HttpoolError;
+    if (this.#state === S_HEAD) {
+      err =
+        this.#received === 0
+          ? new ConnectionError('ERR_CONNECTION_CLOSED', 'connection closed before any byte of the response arrived')
+          : protocol(`truncated response: connection closed in the response head after ${this.#received} bytes`);
+    } else if (this.#state === S_BODY_LENGTH) {
+      err = protocol(`truncated response body: connection closed with ${this.#remaining} bytes of Content-Length missing`);
+    } else {
+      err = this.#chunked.truncation();
+    }
+    this.#state = S_ERROR;
+    this.#error = err;
+    throw err;
+  }
+
+  #run(chunk: Buffer): void {
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len) {
+      switch (this.#state) {
+        case S_HEAD:
+          pos = this.#readHead(chunk, pos);
+          break;
+        case S_BODY_LENGTH: {
+          const n = Math.min(this.#remaining, len - pos);
+          this.#remaining -= n;
+          const piece = chunk.subarray(pos, pos + n);
+          pos += n;
+          this.#handler.onBody(piece);
+          if (this.#remaining === 0) this.#complete([]);
+          break;
+        }
+        case S_BODY_CHUNKED:
+          pos = this.#chunked.decode(chunk, pos, this.#handler);
+          if (this.#chunked.done) this.#complete(this.#chunked.trailers);
+          break;
+        case S_BODY_CLOSE:
+          this.#handler.onBody(pos === 0 ? chunk : chunk.subarray(pos));
+          return;
+        default:
+          // S_IDLE or S_DONE: nothing is expected.
+          this.#extra = true;
+          throw protocol(`unsolicited bytes after response: ${excerpt(chunk, pos, len)}`);
+      }
+      if (this.#justCompleted) {
+        // The rest of this chunk arrived before any next request could have been answered,
+        // even if onComplete already called expect() for one.
+        this.#justCompleted = false;
+        if (pos < len) {
+          this.#extra = true;
+          throw protocol(`unsolicited bytes after response: ${excerpt(chunk, pos, len)}`);
+        }
+        return;
+      }
+    }
+  }
+
+  #complete(trailers: string[]): void {
+    this.#state = S_DONE;
+    this.#justCompleted = true;
+    this.#handler.onComplete(trailers);
+  }
+
+  #resetHead(): void {
+    this.#reader.reset();
+    this.#headBytes = 0;
+    this.#sawStatus = false;
+    this.#statusCode = 0;
+    this.#reason = '';
+    this.#versionMinor = 1;
+    this.#raw = [];
+    this.#contentLength = -1;
+    this.#te = false;
+    this.#teChunked = false;
+    this.#connClose = false;
+    this.#connKeepAlive = false;
+    this.#keepAliveMs = -1;
+  }
+
+  /** Reads head lines from chunk[pos…]; returns where it stopped. */
+  #readHead(chunk: Buffer, pos: number): number {
+    const reader = this.#reader;
+    for (;;) {
+      const next = reader.read(chunk, pos, this.#maxHeaderBytes - this.#headBytes);
+      if (next === -1) return chunk.length;
+      if (next === -2) {
+        throw new ProtocolError(
+          'ERR_HEADERS_TOO_LARGE',
+          `response head exceeds ${this.#maxHeaderBytes} bytes (status line and headers)`,
+        );
+      }
+      this.#headBytes += reader.bytes;
+      pos = next;
+      const { line, start, end } = reader;
+      if (!this.#sawStatus) {
+        this.#parseStatusLine(line, start, end);
+        this.#sawStatus = true;
+      } else if (start === end) {
+        this.#endHead();
+        return pos;
+      } else {
+        const kind = parseFieldLine(line, start, end, this.#raw);
+        if (kind !== Field.Other) this.#noteField(kind, this.#raw[this.#raw.length - 1]!);
+      }
+    }
+  }
+
+  #parseStatusLine(line: Buffer, start: number, end: number): void {
+    // HTTP-version SP 3DIGIT [ SP reason-phrase ]   (RFC 9112 §4; "HTTP/1.1 200" is accepted)
+    if (
+      end - start < 12 ||
+      line[start] !== 0x48 || // H
+      line[start + 1] !== 0x54 || // T
+      line[start + 2] !== 0x54 || // T
+      line[start + 3] !== 0x50 || // P
+      line[start + 4] !== 0x2f || // /
+      line[start + 8] !== SP
+    ) {
+      throw protocol(`malformed status line: ${excerpt(line, start, end)}`);
+    }
+    const minor = line[start + 7];
+    if (line[start + 5] !== 0x31 || line[start + 6] !== 0x2e || (minor !== 0x30 && minor !== 0x31)) {
+      throw protocol(`unsupported HTTP version in status line: ${excerpt(line, start, end)}`);
+    }
+    const d1 = line[start + 9]! - 0x30;
+    const d2 = line[start + 10]! - 0x30;
+    const d3 = line[start + 11]! - 0x30;
+    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) {
+      throw protocol(`malformed status code in status line: ${excerpt(line, start, end)}`);
+    }
+    let reason = '';
+    if (end > start + 12) {
+      if (line[start + 12] !== SP) throw protocol(`malformed status line: ${excerpt(line, start, end)}`);
+      for (let i = start + 13; i < end; i++) {
+        if (FIELD_CHAR[line[i]!] === 0) throw protocol(`invalid character in reason phrase: ${excerpt(line, start, end)}`);
+      }
+      reason = latin1(line, start + 13, end);
+    }
+    this.#versionMinor = minor === 0x31 ? 1 : 0;
+    this.#statusCode = d1 * 100 + d2 * 10 + d3;
+    this.#reason = reason;
+  }
+
+  #noteField(kind: Field, value: string): void {
+    switch (kind) {
+      case Field.ContentLength: {
+        const n = parseContentLength(value);
+        if (n === -2) throw protocol(`conflicting Content-Length values: ${JSON.stringify(value)}`);
+        if (n < 0) throw protocol(`invalid Content-Length: ${JSON.stringify(value)}`);
+        if (this.#contentLength !== -1 && this.#contentLength !== n) {
+          throw protocol(`conflicting Content-Length values: ${this.#contentLength} and ${n}`);
+        }
+        this.#contentLength = n;
+        return;
+      }
+      case Field.TransferEncoding: {
+        // The codings of all Transfer-Encoding lines form one list (RFC 9110 §5.3); chunked
+        // must be the last and only once (RFC 9112 §6.1).
+        let any = false;
+        for (const item of value.split(',')) {
+          const coding = item.split(';', 1)[0]!.trim().toLowerCase();
+          if (coding === '') continue; // empty list elements are ignored (RFC 9110 §5.6.1.2)
+          if (this.#teChunked) {
+            throw protocol(`Transfer-Encoding has a coding after chunked: ${JSON.stringify(value)}`);
+          }
+          this.#teChunked = coding === 'chunked';
+          any = true;
+        }
+        if (!any) throw protocol('empty Transfer-Encoding');
+        this.#te = true;
+        return;
+      }
+      case Field.Connection:
+        for (const item of value.split(',')) {
+          const token = item.trim().toLowerCase();
+          if (token === 'close') this.#connClose = true;
+          else if (token === 'keep-alive') this.#connKeepAlive = true;
+        }
+        return;
+      case Field.KeepAlive:
+        if (this.#keepAliveMs === -1) this.#keepAliveMs = parseKeepAliveTimeout(value);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #buildHead(contentLength: number, chunked: boolean, connectionClose: boolean): ResponseHead {
+    return {
+      statusCode: this.#statusCode,
+      reason: this.#reason,
+      versionMinor: this.#versionMinor,
+      rawHeaders: this.#raw,
+      contentLength,
+      chunked,
+      connectionClose,
+      keepAliveTimeoutMs: this.#keepAliveMs,
+      headerBytes: this.#headBytes,
+    };
+  }
+
+  #endHead(): void {
+    const status = this.#statusCode;
+    if (this.#te && this.#contentLength !== -1) {
+      throw protocol('response has both Transfer-Encoding and Content-Length');
+    }
+    if (status < 200 && status !== 101) {
+      if (++this.#informational > MAX_INFORMATIONAL) {
+        throw protocol(`more than ${MAX_INFORMATIONAL} informational (1xx) responses`);
+      }
+      const head = this.#buildHead(-1, false, false);
+      this.#resetHead();
+      this.#handler.onInformational(head);
+      return;
+    }
+
+    let close =
+      this.#connClose ||
+      status === 101 ||
+      (this.#versionMinor === 0 && !this.#connKeepAlive) ||
+      // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1).
+      (this.#versionMinor === 0 && this.#te);
+
+    if (this.#headRequest || status === 101 || status === 204 || status === 304) {
+      // HEAD keeps the declared length (what a GET would have returned, as Go reports it);
+      // 101/204/304 have no content at all.
+      const cl = this.#headRequest ? this.#contentLength : 0;
+      this.#remaining = 0;
+      this.#state = S_BODY_LENGTH; // during onHead: a response with 0 body bytes to come
+      this.#handler.onHead(this.#buildHead(cl, false, close));
+      this.#complete([]);
+      return;
+    }
+
+    if (this.#te && this.#teChunked) {
+      this.#chunked.reset();
+      this.#state = S_BODY_CHUNKED;
+      this.#handler.onHead(this.#buildHead(-1, true, close));
+      return;
+    }
+    if (!this.#te && this.#contentLength !== -1) {
+      const cl = this.#contentLength;
+      this.#remaining = cl;
+      this.#state = S_BODY_LENGTH;
+      this.#handler.onHead(this.#buildHead(cl, false, close));
+      if (cl === 0) this.#complete([]);
+      return;
+    }
+    // Transfer-Encoding not ending in chunked, or no framing at all: the body runs to EOF.
+    close = true;
+    this.#state = S_BODY_CLOSE;
+    this.#handler.onHead(this.#buildHead(-1, false, close));
+  }
+}
+
+/** Content-Length as 1*DIGIT, or a comma list of identical ones; -1 when invalid, -2 when the list disagrees. */
+function parseContentLength(value: string): number {
+  let result = -1;
+  let i = 0;
+  const len = value.length;
+  for (;;) {
+    while (i < len && (value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09)) i++;
+    const digitsStart = i;
+    let n = 0;
+    while (i < len) {
+      const d = value.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      i++;
+    }
+    const digits = i - digitsStart;
+    if (digits === 0 || digits > MAX_CONTENT_LENGTH_DIGITS) return -1;
+    if (result !== -1 && result !== n) return -2;
+    result = n;
+    while (i < len && (value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09)) i++;
+    if (i === len) return result;
+    if (value.charCodeAt(i) !== 0x2c) return -1; // ','
+    i++;
+  }
+}
+
+/** `timeout=N` (seconds) from a Keep-Alive value, in ms; -1 when absent or malformed. */
+function parseKeepAliveTimeout(value: string): number {
+  for (const item of value.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq === -1) continue;
+    if (item.slice(0, eq).trim().toLowerCase() !== 'timeout') continue;
+    const v = item.slice(eq + 1).trim();
+    if (!/^[0-9]{1,9}$/.test(v)) return -1;
+    return Number(v) * 1000;
+  }
+  return -1;
+}

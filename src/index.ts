@@ -1,0 +1,28 @@
+// httpool's public API: re-exports only. See README.md and shared/API.md for the contract.
+
+export { Transport, type RoundTripper } from './transport/transport.js';
+export type { TransportOptions, ProxyFunc } from './transport/options.js';
+export { Client, DEFAULT_TIMEOUT, type ClientOptions, type CallInit } from './client/client.js';
+export { defaultClient, get, head, post, postForm } from './client/default-client.js';
+export { useLastResponse, type CheckRedirect } from './client/redirect.js';
+export type { CookieJarLike } from './client/jar.js';
+export { Request, type RequestInit } from './request.js';
+export { RequestBody, type BodyInit } from './request-body.js';
+export { Response } from './response.js';
+export { Body } from './body.js';
+export { Headers, type HeadersInit } from './headers.js';
+export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo } from './trace.js';
+export type { TransportStats, HostStats, CloseReason } from './stats.js';
+export {
+  HttpoolError,
+  TimeoutError,
+  AbortedError,
+  ConnectError,
+  ProtocolError,
+  ConnectionError,
+  InvalidRequestError,
+  BodyError,
+  RedirectError,
+  TransportClosedError,
+  type ErrorCode,
+} from './errors.js';

@@ -1,0 +1,150 @@
+// Request bodies: every kind API.md accepts, turned into something the connection can send
+// and, where possible, send again. Seed 002 (a): a consumed stream was sent a second time and
+// went out short; here a body is either replayable (bytes, strings, forms, Blobs, functions,
+// Go's GetBody) or single-use, and a second use fails with ERR_BODY_NOT_REPLAYABLE before any
+// byte is written.
+
+import { BodyError } from './errors.js';
+
+export type BodyInit =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | URLSearchParams
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | (() => BodyInit);
+
+/** One attempt's bytes: known up front, or a stream (length -1 when unknown: chunked). */
+export type BodySource =
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'stream'; length: number; chunks: AsyncIterable<Uint8Array> };
+
+export class RequestBody {
+  /** Bytes when known before sending, else -1. */
+  readonly length: number;
+  /** Can be produced again for a retry or a 307/308. */
+  readonly replayable: boolean;
+  /** The Content-Type implied by the body kind (forms, Blobs with a type), or null. */
+  readonly contentType: string | null;
+  readonly #open: () => BodySource;
+  #opened = 0;
+
+  /** Use RequestBody.from(). */
+  constructor(length: number, replayable: boolean, contentType: string | null, open: () => BodySource) {
+    this.length = length;
+    this.replayable = replayable;
+    this.contentType = contentType;
+    this.#open = open;
+  }
+
+  /** Bytes for one attempt. A single-use body opened twice fails clearly, nothing sent. */
+  open(): BodySource {
+    if (this.#opened > 0 && !this.replayable) {
+      throw new BodyError(
+        'ERR_BODY_NOT_REPLAYABLE',
+        'the request body is a stream that was already sent; pass a function (() => body) to let httpool produce it again',
+      );
+    }
+    this.#opened++;
+    return this.#open();
+  }
+
+  /** Has open() been called (the body went out at least once)? */
+  get used(): boolean {
+    return this.#opened > 0;
+  }
+
+  static from(init: BodyInit): RequestBody {
+    if (typeof init === 'function') {
+      const first = fixed(init(), true);
+      let pending: RequestBody | null = first;
+      return new RequestBody(first.length, true, first.contentType, () => {
+        // The first call's result is used for the first attempt; every later attempt calls again.
+        const body: RequestBody = pending ?? fixed(init(), true);
+        pending = null;
+        return body.open();
+      });
+    }
+    return fixed(init, false);
+  }
+}
+
+function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
+  const make = (length: number, replayable: boolean, type: string | null, open: () => BodySource): RequestBody =>
+    new RequestBody(length, replayable, type, open);
+
+  if (typeof init === 'string') {
+    const data = Buffer.from(init, 'utf8');
+    return make(data.length, true, 'text/plain; charset=utf-8', () => ({ kind: 'bytes', data }));
+  }
+  if (init instanceof Uint8Array) {
+    const data = init;
+    return make(data.length, true, null, () => ({ kind: 'bytes', data }));
+  }
+  if (init instanceof ArrayBuffer) {
+    const data = new Uint8Array(init);
+    return make(data.length, true, null, () => ({ kind: 'bytes', data }));
+  }
+  if (init instanceof URLSearchParams) {
+    const data = Buffer.from(init.toString(), 'utf8');
+    return make(data.length, true, 'application/x-www-form-urlencoded', () => ({ kind: 'bytes', data }));
+  }
+  if (typeof Blob !== 'undefined' && init instanceof Blob) {
+    const blob = init;
+    return make(blob.size, true, blob.type === '' ? null : blob.type, () => ({
+      kind: 'stream',
+      length: blob.size,
+      chunks: blob.stream() as unknown as AsyncIterable<Uint8Array>,
+    }));
+  }
+  if (typeof init === 'function') {
+    throw new BodyError('ERR_INVALID_BODY', 'a body function must return a body, not another function');
+  }
+  if (isReadableStream(init) || isAsyncIterable(init)) {
+    const chunks = isReadableStream(init) ? streamChunks(init) : checkedChunks(init);
+    return make(-1, fromFunction, null, () => ({ kind: 'stream', length: -1, chunks }));
+  }
+  throw new BodyError('ERR_INVALID_BODY', `unsupported request body type: ${describe(init)}`);
+}
+
+function isReadableStream(v: unknown): v is ReadableStream<Uint8Array> {
+  return typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
+  return typeof v === 'object' && v !== null && typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
+}
+
+async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (stream.locked) {
+    throw new BodyError('ERR_BODY_NOT_REPLAYABLE', 'the request body stream is locked or was already read');
+  }
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield toBytes(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function* checkedChunks(iter: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of iter) yield toBytes(chunk);
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  throw new BodyError('ERR_INVALID_BODY', `request body stream yielded ${describe(chunk)}; expected Uint8Array chunks`);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}

@@ -1,0 +1,71 @@
+// The response a round trip returns: status, headers, and a Body that owns the connection
+// until the body has arrived, been closed, or been collected.
+
+import { Body, type BodyChannel } from './body.js';
+import { Headers } from './headers.js';
+import type { Request } from './request.js';
+
+export interface ResponseInit {
+  statusCode: number;
+  reason: string;
+  proto: string;
+  headers: Headers;
+  contentLength: number;
+  channel: BodyChannel;
+  request: Request;
+  uncompressed: boolean;
+}
+
+let settledHook: (res: Response, fn: () => void) => void;
+
+/** Internal (not exported from the package): fn runs once the body has arrived, failed or been closed. */
+export function whenBodySettled(res: Response, fn: () => void): void {
+  settledHook(res, fn);
+}
+
+export class Response implements AsyncDisposable {
+  /** 200 */
+  readonly statusCode: number;
+  /** "200 OK" */
+  readonly status: string;
+  /** "HTTP/1.1" */
+  readonly proto: string;
+  readonly headers: Headers;
+  /** Bytes declared by the server, -1 when unknown (chunked, close-delimited, or decoded). */
+  readonly contentLength: number;
+  /** The request that produced this response (the last hop, after redirects). */
+  request: Request;
+  readonly body: Body;
+  /** The body was compressed on the wire and httpool decodes it (Go's Response.Uncompressed). */
+  readonly uncompressed: boolean;
+  readonly #channel: BodyChannel;
+
+  static {
+    settledHook = (res, fn) => res.#channel.whenSettled(fn);
+  }
+
+  constructor(init: ResponseInit) {
+    this.statusCode = init.statusCode;
+    this.status = init.reason === '' ? String(init.statusCode) : `${init.statusCode} ${init.reason}`;
+    this.proto = init.proto;
+    this.headers = init.headers;
+    this.contentLength = init.contentLength;
+    this.request = init.request;
+    this.uncompressed = init.uncompressed;
+    this.#channel = init.channel;
+    this.body = new Body(init.channel);
+  }
+
+  /** Trailer fields; filled once the body has been read to the end. */
+  get trailers(): Headers {
+    return Headers.fromRaw(this.#channel.trailers.slice());
+  }
+
+  get ok(): boolean {
+    return this.statusCode >= 200 && this.statusCode < 300;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.body.close();
+  }
+}

@@ -1,0 +1,61 @@
+// Counters and close reasons, per pool key and summed. The pool owns one HostCounters per key;
+// transport.stats() snapshots them. A close reason is a stable string: users alert on them.
+
+export type CloseReason =
+  | 'body-not-drained'    // early close with more left than maxDrainBytes/drainTimeout allowed
+  | 'idle-pool-full'      // returned to a full idle pool (per host or across hosts, LRU evicted)
+  | 'idle-timeout'        // idle longer than idleConnTimeout
+  | 'server-idle-limit'   // retired before the server's announced or learned idle limit
+  | 'server-closed'       // the server sent FIN/RST (or an idle 408) while the connection was idle
+  | 'connection-close'    // the response said Connection: close, or its body was close-delimited
+  | 'protocol-error'      // the server broke HTTP/1.1 framing or syntax
+  | 'read-error'          // the socket failed or closed mid-response
+  | 'write-error'         // the socket failed while the request was written
+  | 'request-incomplete'  // the response arrived before the request body was fully sent
+  | 'timeout'             // a timeout fired while the connection was in use
+  | 'aborted'             // the caller's signal fired while the connection was in use
+  | 'keepalives-disabled' // disableKeepAlives: one request per connection
+  | 'transport-closed'    // transport.close()
+  | 'idle-closed'         // transport.closeIdleConnections()
+  | 'body-leaked';        // the response was garbage-collected with its body unread and unclosed
+
+export interface HostStats {
+  /** Connections serving a request now. */
+  active: number;
+  /** Connections waiting in the idle pool now. */
+  idle: number;
+  /** Dials in flight now. */
+  dialing: number;
+  /** Requests waiting for a connection now. */
+  waiting: number;
+  /** Requests sent (every attempt, retries included). */
+  requests: number;
+  /** Of those, how many went out on a connection that had served a request before. */
+  reused: number;
+  /** Connections ever opened. */
+  opened: number;
+  /** Why each connection ended. */
+  closed: Partial<Record<CloseReason, number>>;
+}
+
+export interface TransportStats {
+  hosts: Record<string, HostStats>;
+  totals: HostStats;
+}
+
+export function emptyStats(): HostStats {
+  return { active: 0, idle: 0, dialing: 0, waiting: 0, requests: 0, reused: 0, opened: 0, closed: {} };
+}
+
+export function addStats(into: HostStats, from: HostStats): void {
+  into.active += from.active;
+  into.idle += from.idle;
+  into.dialing += from.dialing;
+  into.waiting += from.waiting;
+  into.requests += from.requests;
+  into.reused += from.reused;
+  into.opened += from.opened;
+  for (const k of Object.keys(from.closed) as CloseReason[]) {
+    into.closed[k] = (into.closed[k] ?? 0) + (from.closed[k] ?? 0);
+  }
+}

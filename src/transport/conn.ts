@@ -1,0 +1,462 @@
+// One HTTP/1.1 connection (Go's persistConn): a socket, a response parser, and at most one
+// exchange at a time. The transport (transport.ts) hands it requests; the pool (pool.ts)
+// decides where it goes between them; the wire format lives in src/h1. Every way a
+// connection can end goes through close(reason), which reports to the pool exactly once.
+//
+// States: idle (in the pool or between exchanges) → busy (an exchange is on it) → idle …
+//         any → closed. Bytes or a FIN arriving while idle close it at once: a server that
+//         closed an idle connection must never be handed a request (seed 003).
+
+import type { Socket } from 'node:net';
+import { BodyChannel, type BodySink, type BodySource } from '../body.js';
+import { DecodingSink, type Coding } from '../decode.js';
+import {
+  BodyError,
+  ConnectionError,
+  HttpoolError,
+  ProtocolError,
+  TimeoutError,
+  TransportClosedError,
+} from '../errors.js';
+import { ResponseParser } from '../h1/parse.js';
+import type { BodyFraming, ParserHandler, ResponseHead } from '../h1/types.js';
+import { encodeChunk, LAST_CHUNK } from '../h1/write.js';
+import type { BodySource as RequestBodySource } from '../request-body.js';
+import type { CloseReason } from '../stats.js';
+import { emit, type ClientTrace } from '../trace.js';
+import type { Poolable } from './pool.js';
+import { markRetryable } from './retry.js';
+import { abortReason } from './waiter.js';
+import { warnLeak } from './leak-warning.js';
+
+export interface ConnOptions {
+  maxResponseHeaderBytes: number;
+  responseHeaderTimeout: number;
+  maxDrainBytes: number;
+  drainTimeout: number;
+  warnOnLeakedBody: boolean;
+}
+
+export interface ConnHooks<C> {
+  /** The exchange ended cleanly and the connection may serve another request. */
+  reusable(conn: C, trace: ClientTrace | null): void;
+  /** The connection closed; called exactly once. */
+  closed(conn: C, reason: CloseReason): void;
+}
+
+export interface ExchangeRequest {
+  method: string;
+  /** Request head bytes, already validated and serialized. */
+  head: Buffer;
+  framing: BodyFraming;
+  body: RequestBodySource | null;
+  signal: AbortSignal | null;
+  trace: ClientTrace | null;
+  /** Decide on the response head whether its body is decoded. */
+  coding: (head: ResponseHead) => Coding | null;
+  /** Where the request was made, for the leak warning (null once a warning was given). */
+  callSite: Error | null;
+}
+
+export interface ExchangeResult {
+  head: ResponseHead;
+  channel: BodyChannel;
+  decoded: boolean;
+}
+
+/** Small bodies go out in the same write as the head: one syscall, one packet. */
+const COALESCE_LIMIT = 16 * 1024;
+
+class Exchange {
+  headDelivered = false;
+  messageDone = false;
+  writeDone = false;
+  failed = false;
+  draining = false;
+  drained = 0;
+  drainDone: (() => void) | null = null;
+  sink: BodySink | null = null;
+  head: ResponseHead | null = null;
+  firstByte = false;
+  headerTimer: NodeJS.Timeout | null = null;
+  drainTimer: NodeJS.Timeout | null = null;
+  onAbort: (() => void) | null = null;
+  resolve!: (r: ExchangeResult) => void;
+  reject!: (e: unknown) => void;
+  readonly promise: Promise<ExchangeResult>;
+  constructor(readonly req: ExchangeRequest) {
+    this.promise = new Promise<ExchangeResult>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+  }
+}
+
+export class Conn implements Poolable {
+  readonly id: number;
+  readonly key: string;
+  readonly createdAt: number;
+  poolState: 'active' | 'idle' | 'closed' = 'active';
+  idleSince = 0;
+  idleDeadline = Infinity;
+  idleDeadlineReason: CloseReason = 'idle-timeout';
+  keepAliveTimeoutMs = -1;
+  uses = 0;
+  closeReason: CloseReason | null = null;
+
+  readonly #socket: Socket;
+  readonly #parser: ResponseParser;
+  readonly #opts: ConnOptions;
+  readonly #hooks: ConnHooks<Conn>;
+  #ex: Exchange | null = null;
+  #peerGone = false;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(id: number, key: string, socket: Socket, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
+    this.id = id;
+    this.key = key;
+    this.createdAt = now;
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#hooks = hooks;
+    this.#parser = new ResponseParser(this.#handler, { maxHeaderBytes: opts.maxResponseHeaderBytes });
+    socket.on('data', (buf: Buffer) => this.#onData(buf));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (err: Error) => this.#onError(err));
+    socket.on('close', () => this.#onEnd());
+    socket.on('drain', () => this.#wakeWriters());
+  }
+
+  isOpen(): boolean {
+    return this.closeReason === null && !this.#peerGone && !this.#socket.destroyed;
+  }
+
+  setIdle(idle: boolean): void {
+    // An idle connection must not keep the process alive (Node's agent does the same).
+    if (idle) this.#socket.unref();
+    else this.#socket.ref();
+  }
+
+  get busy(): boolean {
+    return this.#ex !== null;
+  }
+
+  /** Sends one request and resolves with the response head; the body follows through the channel. */
+  roundTrip(req: ExchangeRequest): Promise<ExchangeResult> {
+    if (this.#ex !== null) throw new Error(`httpool: connection #${this.id} already has an exchange`);
+    if (this.closeReason !== null || this.#peerGone) {
+      const err = new ConnectionError('ERR_CONNECTION_CLOSED', 'connection closed before the request was written');
+      markRetryable(err, { nothingWritten: true, nothingRead: true });
+      return Promise.reject(err);
+    }
+    const ex = new Exchange(req);
+    this.#ex = ex;
+    this.uses++;
+    this.#parser.expect(req.method);
+    const signal = req.signal;
+    if (signal !== null) {
+      if (signal.aborted) {
+        this.#fail(ex, abortReason(signal), 'aborted');
+        return ex.promise;
+      }
+      ex.onAbort = () => {
+        const err = abortReason(signal);
+        this.#fail(ex, err, err instanceof TimeoutError ? 'timeout' : 'aborted');
+      };
+      signal.addEventListener('abort', ex.onAbort, { once: true });
+    }
+    this.#write(ex);
+    return ex.promise;
+  }
+
+  #write(ex: Exchange): void {
+    const { head, body, trace } = ex.req;
+    const sock = this.#socket;
+    if (body === null) {
+      sock.write(head);
+      emit(trace, 'wroteHeaders');
+      this.#wrote(ex);
+      return;
+    }
+    if (body.kind === 'bytes') {
+      const data = body.data;
+      if (ex.req.framing.kind === 'chunked') throw new Error('httpool: bytes body framed as chunked');
+      if (data.length <= COALESCE_LIMIT) {
+        sock.write(data.length === 0 ? head : Buffer.concat([head, data], head.length + data.length));
+        emit(trace, 'wroteHeaders');
+      } else {
+        sock.cork();
+        sock.write(head);
+        emit(trace, 'wroteHeaders');
+        sock.write(data);
+        sock.uncork();
+      }
+      this.#wrote(ex);
+      return;
+    }
+    sock.write(head);
+    emit(trace, 'wroteHeaders');
+    this.#pump(ex, body.chunks, ex.req.framing).then(
+      () => {
+        if (!ex.failed && this.#ex === ex) this.#wrote(ex);
+      },
+      (err: unknown) => {
+        const e =
+          err instanceof HttpoolError
+            ? err
+            : new BodyError('ERR_INVALID_BODY', `reading the request body failed: ${String(err)}`, { cause: err });
+        this.#fail(ex, e, 'write-error');
+      },
+    );
+  }
+
+  async #pump(ex: Exchange, chunks: AsyncIterable<Uint8Array>, framing: BodyFraming): Promise<void> {
+    const chunked = framing.kind === 'chunked';
+    const declared = framing.kind === 'length' ? framing.length : -1;
+    let sent = 0;
+    for await (const chunk of chunks) {
+      if (ex.failed || this.closeReason !== null || ex.messageDone) return;
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      if (declared >= 0 && sent > declared) {
+        throw new BodyError('ERR_INVALID_BODY', `request body is longer than its declared length ${declared}`);
+      }
+      let ok: boolean;
+      if (chunked) {
+        this.#socket.cork();
+        for (const part of encodeChunk(chunk)) this.#socket.write(part);
+        this.#socket.uncork();
+        ok = this.#socket.writableLength < this.#socket.writableHighWaterMark;
+      } else {
+        ok = this.#socket.write(chunk);
+      }
+      if (!ok) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    }
+    if (ex.failed || this.closeReason !== null || ex.messageDone) return;
+    // Never send a short body under a declared length (seed 002 a): fail and close instead.
+    if (declared >= 0 && sent !== declared) {
+      throw new BodyError('ERR_INVALID_BODY', `request body ended after ${sent} of ${declared} declared bytes`);
+    }
+    if (chunked) this.#socket.write(LAST_CHUNK);
+  }
+
+  #wakeWriters(): void {
+    const w = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const fn of w) fn();
+  }
+
+  #wrote(ex: Exchange): void {
+    ex.writeDone = true;
+    emit(ex.req.trace, 'wroteRequest', { err: null });
+    if (ex.messageDone) {
+      this.#finish(ex);
+      return;
+    }
+    const t = this.#opts.responseHeaderTimeout;
+    if (t > 0 && !ex.headDelivered) {
+      ex.headerTimer = setTimeout(() => {
+        this.#fail(ex, new TimeoutError('ERR_TIMEOUT', `no response headers within responseHeaderTimeout (${t} ms)`), 'timeout');
+      }, t);
+    }
+  }
+
+  // The parser's callbacks, kept off the public surface of Conn.
+  readonly #handler: ParserHandler = {
+    onInformational: (head) => {
+      const ex = this.#ex;
+      if (ex === null) return;
+      emit(ex.req.trace, 'got1xxResponse', head.statusCode, pairs(head.rawHeaders));
+    },
+    onHead: (head) => {
+      const ex = this.#ex!;
+      if (ex.headerTimer !== null) {
+        clearTimeout(ex.headerTimer);
+        ex.headerTimer = null;
+      }
+      ex.head = head;
+      this.keepAliveTimeoutMs = head.keepAliveTimeoutMs;
+      const coding = ex.req.coding(head);
+      const source: BodySource = {
+        pause: () => this.#socket.pause(),
+        resume: () => this.#socket.resume(),
+        abandon: () => this.#abandon(ex),
+        leaked: () => this.#leaked(ex),
+      };
+      const channel = new BodyChannel(source);
+      ex.sink = coding === null ? channel : new DecodingSink(coding, channel);
+      ex.headDelivered = true;
+      ex.resolve({ head, channel, decoded: coding !== null });
+    },
+    onBody: (chunk) => {
+      const ex = this.#ex!;
+      if (ex.draining) {
+        ex.drained += chunk.length;
+        if (ex.drained > this.#opts.maxDrainBytes) this.close('body-not-drained');
+        return;
+      }
+      ex.sink?.push(chunk);
+    },
+    onComplete: (trailers) => {
+      const ex = this.#ex!;
+      ex.messageDone = true;
+      ex.sink?.end(trailers);
+    },
+  };
+
+  #onData(buf: Buffer): void {
+    const ex = this.#ex;
+    if (ex === null) {
+      if (this.closeReason !== null) return;
+      // Go: "Unsolicited response received on idle HTTP channel". A 408 is a server timing out
+      // the idle connection; anything else is a broken server. Either way it is never reused.
+      this.close(buf.subarray(0, 12).toString('latin1') === 'HTTP/1.1 408' ? 'server-closed' : 'protocol-error');
+      return;
+    }
+    if (!ex.firstByte) {
+      ex.firstByte = true;
+      emit(ex.req.trace, 'gotFirstResponseByte');
+    }
+    try {
+      this.#parser.feed(buf);
+    } catch (err) {
+      this.#fail(ex, asHttpoolError(err), 'protocol-error');
+      return;
+    }
+    if (ex.messageDone) this.#finish(ex);
+  }
+
+  /** The peer went away (FIN, RST, error): returns the exchange it interrupted, if any. */
+  #peerLeft(): Exchange | null {
+    if (this.closeReason !== null) return null;
+    this.#peerGone = true;
+    if (this.#ex === null) this.close('server-closed');
+    return this.#ex;
+  }
+
+  #onEnd(): void {
+    const ex = this.#peerLeft();
+    if (ex === null) return;
+    try {
+      this.#parser.finish();
+    } catch (err) {
+      this.#fail(ex, asHttpoolError(err), 'read-error');
+      return;
+    }
+    if (ex.messageDone) this.#finish(ex);
+    else this.#fail(ex, new ConnectionError('ERR_CONNECTION_CLOSED', 'server closed the connection'), 'read-error');
+  }
+
+  #onError(err: Error): void {
+    const ex = this.#peerLeft();
+    if (ex === null) return;
+    const writing = !ex.writeDone;
+    const code = writing ? 'ERR_WRITE' : 'ERR_READ';
+    const msg = (err as NodeJS.ErrnoException).code ?? err.message;
+    this.#fail(ex, new ConnectionError(code, `connection failed while ${writing ? 'writing the request' : 'reading the response'} (${msg})`, { cause: err }), writing ? 'write-error' : 'read-error');
+  }
+
+  /** The message is complete: keep the connection if everything about it was regular. */
+  #finish(ex: Exchange): void {
+    if (ex.failed || this.#ex !== ex) return;
+    if (!ex.writeDone) {
+      // The server answered before the request body was fully sent; the rest can't follow.
+      this.#cleanup(ex);
+      this.close('request-incomplete');
+      return;
+    }
+    this.#cleanup(ex);
+    this.#ex = null;
+    const drainDone = ex.drainDone;
+    if (ex.head!.connectionClose || this.#peerGone) this.close('connection-close');
+    else this.#hooks.reusable(this, ex.req.trace);
+    drainDone?.();
+  }
+
+  #cleanup(ex: Exchange): void {
+    if (ex.headerTimer !== null) clearTimeout(ex.headerTimer);
+    if (ex.drainTimer !== null) clearTimeout(ex.drainTimer);
+    ex.headerTimer = ex.drainTimer = null;
+    if (ex.onAbort !== null) {
+      ex.req.signal!.removeEventListener('abort', ex.onAbort);
+      ex.onAbort = null;
+    }
+  }
+
+  #fail(ex: Exchange, err: HttpoolError, reason: CloseReason): void {
+    if (ex.failed || this.#ex !== ex) return;
+    ex.failed = true;
+    if (!ex.headDelivered) {
+      // Nothing of the response reached the caller: the transport may retry on another connection.
+      markRetryable(err, {
+        nothingWritten: false,
+        nothingRead: this.#parser.bytesReceivedForCurrent === 0,
+      });
+      ex.reject(err);
+    } else if (!ex.messageDone) {
+      ex.sink?.fail(err);
+    }
+    this.#cleanup(ex);
+    this.close(reason);
+    const drainDone = ex.drainDone;
+    drainDone?.();
+  }
+
+  /** The caller closed the body early (seeds 000/001): drain a little to keep the connection. */
+  #abandon(ex: Exchange): Promise<void> {
+    if (ex.messageDone || ex.failed || this.#ex !== ex) return Promise.resolve();
+    ex.sink = null;
+    if (ex.head!.connectionClose) {
+      this.close('connection-close');
+      return Promise.resolve();
+    }
+    const remaining = this.#parser.remainingBodyBytes();
+    if (remaining > this.#opts.maxDrainBytes) {
+      this.close('body-not-drained');
+      return Promise.resolve();
+    }
+    ex.draining = true;
+    return new Promise<void>((resolve) => {
+      ex.drainDone = resolve;
+      ex.drainTimer = setTimeout(() => this.close('body-not-drained'), this.#opts.drainTimeout);
+      this.#socket.resume();
+    });
+  }
+
+  #leaked(ex: Exchange): void {
+    if (this.#ex !== ex || ex.messageDone || ex.failed) return;
+    if (this.#opts.warnOnLeakedBody) warnLeak(ex.req.callSite);
+    this.close('body-leaked');
+  }
+
+  /** Ends the connection for `reason`; idempotent, reports to the pool once. */
+  close(reason: CloseReason): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    const ex = this.#ex;
+    if (ex !== null && !ex.failed && !(ex.messageDone && ex.writeDone)) {
+      const err =
+        reason === 'transport-closed'
+          ? new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport closed while the request was in flight')
+          : new ConnectionError('ERR_CONNECTION_CLOSED', `connection closed (${reason})`);
+      this.#fail(ex, err, reason);
+    }
+    if (ex !== null) this.#cleanup(ex);
+    this.#ex = null;
+    this.#socket.destroy();
+    this.#wakeWriters();
+    ex?.drainDone?.();
+    this.#hooks.closed(this, reason);
+  }
+}
+
+function asHttpoolError(err: unknown): HttpoolError {
+  if (err instanceof HttpoolError) return err;
+  return new ProtocolError('ERR_PROTOCOL', `malformed response: ${String(err)}`, { cause: err });
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}

@@ -1,0 +1,66 @@
+// Opening a TCP (and for https, TLS) connection for a pool key, with dialTimeout and
+// tlsHandshakeTimeout. Errors come back typed: ERR_DNS, ERR_CONNECT, ERR_TIMEOUT.
+
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { PoolKey } from './key.js';
+
+export function dial(key: PoolKey, opts: ResolvedOptions): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const host = key.hostname;
+    let settled = false;
+    let timer: NodeJS.Timeout | null = null;
+    const fail = (err: HttpoolError): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== null) clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const ok = (): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== null) clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    };
+    const onError = (err: NodeJS.ErrnoException): void => fail(mapDialError(err, key));
+    let socket: net.Socket;
+    if (key.scheme === 'https') {
+      socket = tls.connect({
+        host,
+        port: key.port,
+        servername: net.isIP(host) === 0 ? host : undefined,
+        ALPNProtocols: ['http/1.1'],
+        ...opts.tls,
+      });
+      socket.once('secureConnect', ok);
+    } else {
+      socket = net.connect({ host, port: key.port });
+      socket.once('connect', ok);
+    }
+    socket.setNoDelay(true);
+    if (opts.tcpKeepAlive > 0) socket.setKeepAlive(true, opts.tcpKeepAlive);
+    socket.on('error', onError);
+    const limit = key.scheme === 'https' ? sumTimeouts(opts.dialTimeout, opts.tlsHandshakeTimeout) : opts.dialTimeout;
+    if (limit > 0) {
+      timer = setTimeout(() => {
+        fail(new TimeoutError('ERR_TIMEOUT', `dial ${key.hostPort} timed out after ${limit} ms`));
+      }, limit);
+    }
+  });
+}
+
+function sumTimeouts(a: number, b: number): number {
+  return a === 0 || b === 0 ? 0 : a + b;
+}
+
+function mapDialError(err: NodeJS.ErrnoException, key: PoolKey): HttpoolError {
+  const code = err.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NONAME') {
+    return new ConnectError('ERR_DNS', `cannot resolve ${key.hostname} (${code})`, { cause: err });
+  }
+  return new ConnectError('ERR_CONNECT', `cannot connect to ${key.hostPort}${code ? ` (${code})` : ''}: ${err.message}`, { cause: err });
+}

@@ -1,0 +1,146 @@
+// Every Transport knob, declared once: its default, what zero means, and its validation.
+// Go's Transport fields with TypeScript spelling; durations are milliseconds.
+
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { InvalidRequestError } from '../errors.js';
+import type { Request } from '../request.js';
+
+/** Chooses the proxy for a request: a URL, or null to go direct. */
+export type ProxyFunc = (req: Request) => URL | string | null;
+
+export interface TransportOptions {
+  /** Idle connections kept across all hosts; 0 = no limit. @default 100 */
+  maxIdleConns?: number;
+  /**
+   * Idle connections kept per host. Go's default is 2, which seed 002 shows closing
+   * connections after every use under modest concurrency; ours fits real concurrency.
+   * 0 = the default. @default 100
+   */
+  maxIdleConnsPerHost?: number;
+  /** Connections per host counting dialing, active and idle; 0 = no limit. Above it requests wait in FIFO order. @default 0 */
+  maxConnsPerHost?: number;
+  /** How long an idle connection is kept; 0 = forever (until the server closes it). @default 90_000 */
+  idleConnTimeout?: number;
+  /** Use each connection for one request only. @default false */
+  disableKeepAlives?: boolean;
+  /** false: send Accept-Encoding: gzip, deflate, br and decode transparently. @default false */
+  disableCompression?: boolean;
+  /** Time to establish the TCP connection; 0 = none. @default 30_000 */
+  dialTimeout?: number;
+  /** TCP keep-alive probe interval; 0 = disabled. @default 30_000 */
+  tcpKeepAlive?: number;
+  /** Time for the TLS handshake; 0 = none. @default 10_000 */
+  tlsHandshakeTimeout?: number;
+  /** Time from the request being written to the response head arriving; 0 = none. @default 0 */
+  responseHeaderTimeout?: number;
+  /** Time to wait for 100 Continue when the request says Expect: 100-continue. @default 1_000 */
+  expectContinueTimeout?: number;
+  /** Status line plus headers, per response. @default 1 MiB */
+  maxResponseHeaderBytes?: number;
+  /** On an early body close, drain at most this many bytes to keep the connection. @default 256 KiB */
+  maxDrainBytes?: number;
+  /** …for at most this long. @default 1_000 */
+  drainTimeout?: number;
+  /** Proxy selection (a later layer; direct when it returns null). */
+  proxy?: ProxyFunc | null;
+  /** node:tls options for https (ca, cert, key, servername, rejectUnauthorized…). */
+  tls?: TlsOptions;
+  /** Try HTTP/2 when the server offers it over TLS. @default true */
+  forceAttemptHTTP2?: boolean;
+  /**
+   * Retire an idle connection this long before the server is known to close it (from
+   * `Keep-Alive: timeout=` or from closes seen earlier), so reuse does not race the server's
+   * FIN (seed 003). @default 1_000, at most a tenth of the limit
+   */
+  idleSafetyMargin?: number;
+  /** Warn (once per process) when a response is garbage-collected without its body read or closed. @default true */
+  warnOnLeakedBody?: boolean;
+}
+
+export interface ResolvedOptions {
+  maxIdleConns: number;
+  maxIdleConnsPerHost: number;
+  maxConnsPerHost: number;
+  idleConnTimeout: number;
+  disableKeepAlives: boolean;
+  disableCompression: boolean;
+  dialTimeout: number;
+  tcpKeepAlive: number;
+  tlsHandshakeTimeout: number;
+  responseHeaderTimeout: number;
+  expectContinueTimeout: number;
+  maxResponseHeaderBytes: number;
+  maxDrainBytes: number;
+  drainTimeout: number;
+  proxy: ProxyFunc | null;
+  tls: TlsOptions;
+  forceAttemptHTTP2: boolean;
+  idleSafetyMargin: number;
+  warnOnLeakedBody: boolean;
+}
+
+export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
+  maxIdleConns: 100,
+  maxIdleConnsPerHost: 100,
+  maxConnsPerHost: 0,
+  idleConnTimeout: 90_000,
+  disableKeepAlives: false,
+  disableCompression: false,
+  dialTimeout: 30_000,
+  tcpKeepAlive: 30_000,
+  tlsHandshakeTimeout: 10_000,
+  responseHeaderTimeout: 0,
+  expectContinueTimeout: 1_000,
+  maxResponseHeaderBytes: 1 << 20,
+  maxDrainBytes: 256 * 1024,
+  drainTimeout: 1_000,
+  proxy: null,
+  tls: {},
+  forceAttemptHTTP2: true,
+  idleSafetyMargin: 1_000,
+  warnOnLeakedBody: true,
+});
+
+const COUNTS = [
+  'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'idleConnTimeout', 'dialTimeout',
+  'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'expectContinueTimeout',
+  'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin',
+] as const;
+const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'warnOnLeakedBody'] as const;
+
+/** Fills defaults and refuses nonsense once, so the hot path never re-checks. */
+export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {
+  const out: ResolvedOptions = { ...DEFAULTS, tls: { ...DEFAULTS.tls } };
+  for (const key of Object.keys(opts) as (keyof TransportOptions)[]) {
+    if (!(key in DEFAULTS)) {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `unknown Transport option "${String(key)}"`);
+    }
+  }
+  for (const key of COUNTS) {
+    const v = opts[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || !Number.isInteger(v)) {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option ${key} must be a non-negative integer, got ${String(v)}`);
+    }
+    out[key] = v;
+  }
+  for (const key of FLAGS) {
+    const v = opts[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option ${key} must be a boolean, got ${String(v)}`);
+    }
+    out[key] = v;
+  }
+  // Go: "If zero, DefaultMaxIdleConnsPerHost is used."
+  if (opts.maxIdleConnsPerHost === 0) out.maxIdleConnsPerHost = DEFAULTS.maxIdleConnsPerHost;
+  if (opts.maxResponseHeaderBytes === 0) out.maxResponseHeaderBytes = DEFAULTS.maxResponseHeaderBytes;
+  if (opts.proxy !== undefined) {
+    if (opts.proxy !== null && typeof opts.proxy !== 'function') {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', 'Transport option proxy must be a function or null');
+    }
+    out.proxy = opts.proxy;
+  }
+  if (opts.tls !== undefined) out.tls = { ...opts.tls };
+  return out;
+}

@@ -1,0 +1,359 @@
+// The connection pool: idle lists, per-host counts, waiters and the idle sweep. It is Go's
+// Transport bookkeeping (idleConn, idleLRU, idleConnWait, connsPerHost, connsPerHostWait)
+// and knows nothing of sockets: connections are Poolable values and time is a number the
+// caller passes, so it is unit-tested with fakes and a literal clock. The transport above
+// supplies the dialer; conn.ts below implements Poolable over a socket.
+
+import { TransportClosedError, type HttpoolError } from '../errors.js';
+import type { CloseReason, HostStats } from '../stats.js';
+import { emptyStats } from '../stats.js';
+import { HostLimits } from './idle-limit.js';
+import { Waiter } from './waiter.js';
+
+/** What the pool needs of a connection. */
+export interface Poolable {
+  readonly id: number;
+  readonly key: string;
+  /** False once closed or once the peer is known to have gone. */
+  isOpen(): boolean;
+  /** Closes the connection; it must call Pool.closed(conn, reason) exactly once. */
+  close(reason: CloseReason): void;
+  /** `Keep-Alive: timeout=` from the last response, ms, or -1. */
+  readonly keepAliveTimeoutMs: number;
+  /** Requests served so far; > 0 means a reuse. */
+  readonly uses: number;
+  /** Called as the connection enters and leaves the idle list (unref/ref its socket, watch for FIN). */
+  setIdle(idle: boolean): void;
+  // Pool-owned bookkeeping.
+  poolState: 'active' | 'idle' | 'closed';
+  idleSince: number;
+  idleDeadline: number;
+  idleDeadlineReason: CloseReason;
+}
+
+export interface Acquired<C extends Poolable> {
+  conn: C;
+  /** The connection came from the idle list or from another request that just finished with it. */
+  reused: boolean;
+  wasIdle: boolean;
+  idleTime: number;
+}
+
+export interface PoolLimits {
+  maxIdleConns: number;
+  maxIdleConnsPerHost: number;
+  maxConnsPerHost: number;
+  idleConnTimeout: number;
+  disableKeepAlives: boolean;
+  idleSafetyMargin: number;
+}
+
+export type Dialer<C extends Poolable> = (key: string) => Promise<C>;
+export type Clock = () => number;
+export type Scheduler = (delayMs: number, fn: () => void) => { cancel(): void };
+
+class HostPool<C extends Poolable> {
+  /** Most recently used last: pop() takes the freshest, as Go does. */
+  readonly idle: C[] = [];
+  /** Everyone waiting for a connection, FIFO; settled waiters are skipped lazily. */
+  readonly waiters: Waiter<Acquired<C>>[] = [];
+  /** Waiters not yet allowed to dial because of maxConnsPerHost, FIFO. */
+  readonly dialQueue: Waiter<Acquired<C>>[] = [];
+  active = 0;
+  dialing = 0;
+  readonly stats: HostStats = emptyStats();
+  readonly limits = new HostLimits();
+  constructor(readonly key: string) {}
+
+  total(): number {
+    return this.active + this.idle.length + this.dialing;
+  }
+
+  waitingCount(): number {
+    let n = 0;
+    for (const w of this.waiters) if (!w.settled) n++;
+    return n;
+  }
+}
+
+export class Pool<C extends Poolable> {
+  readonly #hosts = new Map<string, HostPool<C>>();
+  /** Every idle connection, least recently used first (Set keeps insertion order). */
+  readonly #lru = new Set<C>();
+  readonly #limits: PoolLimits;
+  readonly #dial: Dialer<C>;
+  readonly #now: Clock;
+  readonly #schedule: Scheduler;
+  #sweepAt = Infinity;
+  #sweepTimer: { cancel(): void } | null = null;
+  #closed = false;
+
+  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler) {
+    this.#limits = limits;
+    this.#dial = dial;
+    this.#now = now;
+    this.#schedule = schedule;
+  }
+
+  #host(key: string): HostPool<C> {
+    let h = this.#hosts.get(key);
+    if (h === undefined) {
+      h = new HostPool<C>(key);
+      this.#hosts.set(key, h);
+    }
+    return h;
+  }
+
+  /** Counters a caller may bump (requests, reused); the pool keeps the rest. */
+  counters(key: string): HostStats {
+    return this.#host(key).stats;
+  }
+
+  /**
+   * A connection for `key`: the freshest live idle one, else the first of a freed connection
+   * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
+   * wait leaves its dial running, and that connection goes idle when it lands.
+   */
+  acquire(key: string, signal?: AbortSignal | null): Promise<Acquired<C>> | Acquired<C> {
+    if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
+    const host = this.#host(key);
+    const now = this.#now();
+    while (host.idle.length > 0) {
+      const conn = host.idle.pop()!;
+      this.#lru.delete(conn);
+      if (!conn.isOpen()) {
+        this.#retire(conn, 'server-closed');
+        continue;
+      }
+      if (now >= conn.idleDeadline) {
+        this.#retire(conn, conn.idleDeadlineReason);
+        continue;
+      }
+      conn.poolState = 'active';
+      conn.setIdle(false);
+      host.active++;
+      return { conn, reused: true, wasIdle: true, idleTime: now - conn.idleSince };
+    }
+    const waiter = new Waiter<Acquired<C>>(signal ?? null, (w) => this.#forget(host, w));
+    host.waiters.push(waiter);
+    const max = this.#limits.maxConnsPerHost;
+    if (max === 0 || host.total() < max) this.#startDial(host, waiter);
+    else host.dialQueue.push(waiter);
+    return waiter.promise;
+  }
+
+  #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {
+    host.dialing++;
+    this.#dial(host.key).then(
+      (conn) => {
+        host.dialing--;
+        host.stats.opened++;
+        conn.poolState = 'active';
+        host.active++;
+        if (this.#closed) {
+          conn.close('transport-closed');
+          return;
+        }
+        if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) return;
+        // Late binding: the waiter was served by a freed connection (or gave up) while this
+        // dial was in flight. The new connection is still good: park it for the next request.
+        this.release(conn);
+      },
+      (err: HttpoolError) => {
+        host.dialing--;
+        waiter.fail(err);
+        this.#dialSlotFreed(host);
+      },
+    );
+  }
+
+  /** A waiter gave up (abort) or was settled: drop it from the queues. */
+  #forget(host: HostPool<C>, w: Waiter<Acquired<C>>): void {
+    removeItem(host.waiters, w);
+    removeItem(host.dialQueue, w);
+  }
+
+  /** maxConnsPerHost has room again: let the next queued waiter dial. */
+  #dialSlotFreed(host: HostPool<C>): void {
+    const max = this.#limits.maxConnsPerHost;
+    if (max === 0) return;
+    while (host.dialQueue.length > 0 && host.total() < max) {
+      const w = host.dialQueue.shift()!;
+      if (!w.settled) this.#startDial(host, w);
+    }
+  }
+
+  /**
+   * The connection finished a request and may be reused (Go's tryPutIdleConn). It goes to the
+   * first waiter, else to the idle list, else it is closed with the reason. Returns the reason
+   * it was not kept, or null.
+   */
+  release(conn: C): CloseReason | null {
+    const host = this.#host(conn.key);
+    if (conn.poolState !== 'active') throw new Error(`httpool: release of a ${conn.poolState} connection #${conn.id}`);
+    if (this.#closed) {
+      conn.close('transport-closed');
+      return 'transport-closed';
+    }
+    if (this.#limits.disableKeepAlives) {
+      conn.close('keepalives-disabled');
+      return 'keepalives-disabled';
+    }
+    if (!conn.isOpen()) {
+      conn.close('server-closed');
+      return 'server-closed';
+    }
+    while (host.waiters.length > 0) {
+      const w = host.waiters.shift()!;
+      removeItem(host.dialQueue, w);
+      if (w.deliver({ conn, reused: true, wasIdle: false, idleTime: 0 })) return null;
+    }
+    if (host.idle.length >= this.#limits.maxIdleConnsPerHost) {
+      conn.close('idle-pool-full');
+      return 'idle-pool-full';
+    }
+    const now = this.#now();
+    const { deadline, reason } = this.#idleDeadline(host, conn, now);
+    if (deadline <= now) {
+      conn.close(reason);
+      return reason;
+    }
+    host.active--;
+    conn.poolState = 'idle';
+    conn.idleSince = now;
+    conn.idleDeadline = deadline;
+    conn.idleDeadlineReason = reason;
+    host.idle.push(conn);
+    this.#lru.add(conn);
+    conn.setIdle(true);
+    const maxAll = this.#limits.maxIdleConns;
+    if (maxAll > 0 && this.#lru.size > maxAll) {
+      const oldest = this.#lru.values().next().value as C;
+      oldest.close('idle-pool-full');
+      if (oldest === conn) return 'idle-pool-full';
+    }
+    if (deadline < this.#sweepAt) this.#armSweep(deadline, now);
+    return null;
+  }
+
+  #idleDeadline(host: HostPool<C>, conn: C, now: number): { deadline: number; reason: CloseReason } {
+    const t = this.#limits.idleConnTimeout;
+    let deadline = t > 0 ? now + t : Infinity;
+    let reason: CloseReason = 'idle-timeout';
+    const serverLimit = host.limits.limitFor(conn.keepAliveTimeoutMs, now);
+    if (serverLimit > 0) {
+      const margin = Math.min(this.#limits.idleSafetyMargin, serverLimit / 10);
+      const d = now + serverLimit - margin;
+      if (d < deadline) {
+        deadline = d;
+        reason = 'server-idle-limit';
+      }
+    }
+    return { deadline, reason };
+  }
+
+  /**
+   * Every connection close lands here exactly once (conn.close calls it): counts the reason,
+   * frees the slot, and lets a queued waiter dial.
+   */
+  closed(conn: C, reason: CloseReason): void {
+    const host = this.#host(conn.key);
+    const state = conn.poolState;
+    if (state === 'closed') throw new Error(`httpool: connection #${conn.id} closed twice`);
+    conn.poolState = 'closed';
+    host.stats.closed[reason] = (host.stats.closed[reason] ?? 0) + 1;
+    if (state === 'idle') {
+      removeItem(host.idle, conn);
+      this.#lru.delete(conn);
+      if (reason === 'server-closed') {
+        host.limits.observeServerClose(this.#now() - conn.idleSince, this.#now(), olderIdleAlive(host.idle, conn));
+      }
+    } else {
+      host.active--;
+    }
+    if (host.active < 0) throw new Error(`httpool: active count for ${host.key} went negative`);
+    this.#dialSlotFreed(host);
+  }
+
+  #retire(conn: C, reason: CloseReason): void {
+    // Already out of the idle list; close() reports back through closed().
+    conn.poolState = 'idle';
+    conn.close(reason);
+  }
+
+  #armSweep(at: number, now: number): void {
+    this.#sweepTimer?.cancel();
+    this.#sweepAt = at;
+    this.#sweepTimer = this.#schedule(Math.max(0, at - now), () => {
+      this.#sweepTimer = null;
+      this.#sweepAt = Infinity;
+      const next = this.sweep(this.#now());
+      if (next !== Infinity) this.#armSweep(next, this.#now());
+    });
+  }
+
+  /** Closes idle connections past their deadline; returns the next deadline (OkHttp's cleanup). */
+  sweep(now: number): number {
+    let next = Infinity;
+    for (const conn of [...this.#lru]) {
+      if (now >= conn.idleDeadline) conn.close(conn.idleDeadlineReason);
+      else if (!conn.isOpen()) conn.close('server-closed');
+      else if (conn.idleDeadline < next) next = conn.idleDeadline;
+    }
+    return next;
+  }
+
+  closeIdle(reason: CloseReason = 'idle-closed'): void {
+    for (const conn of [...this.#lru]) conn.close(reason);
+  }
+
+  /** Closes the pool: idle connections close, waiters fail, later acquires fail. */
+  close(): void {
+    this.#closed = true;
+    this.#sweepTimer?.cancel();
+    this.#sweepTimer = null;
+    this.closeIdle('transport-closed');
+    for (const host of this.#hosts.values()) {
+      for (const w of [...host.waiters]) {
+        w.fail(new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport closed while the request waited for a connection'));
+      }
+      host.waiters.length = 0;
+      host.dialQueue.length = 0;
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  snapshot(): Record<string, HostStats> {
+    const out: Record<string, HostStats> = {};
+    for (const [key, h] of this.#hosts) {
+      out[key] = {
+        ...h.stats,
+        closed: { ...h.stats.closed },
+        active: h.active,
+        idle: h.idle.length,
+        dialing: h.dialing,
+        waiting: h.waitingCount(),
+      };
+    }
+    return out;
+  }
+
+  /** Idle connections for a key, freshest last (tests and diagnostics). */
+  idleOf(key: string): readonly C[] {
+    return this.#hosts.get(key)?.idle ?? [];
+  }
+}
+
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Is a connection that has been idle longer than `conn` still open? Then `conn`'s close was not the server's idle timeout. */
+function olderIdleAlive<C extends Poolable>(idle: readonly C[], conn: C): boolean {
+  for (const other of idle) if (other.idleSince < conn.idleSince && other.isOpen()) return true;
+  return false;
+}

@@ -1,0 +1,285 @@
+// The Transport: one request, one connection, no redirects, no cookies (Go's
+// http.Transport.RoundTrip). It gets a connection from the pool, writes the request, returns
+// the response as soon as its head arrives, and gives the connection back when the body has
+// arrived. A failure on a reused connection is retried by Go's rule (retry.ts). Policy
+// (redirects, cookies, the whole-exchange timeout) lives above, in src/client.
+
+import type { BodyChannel } from '../body.js';
+import { codingOf, ACCEPT_ENCODING } from '../decode.js';
+import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
+import type { ResponseHead, BodyFraming } from '../h1/types.js';
+import { writeRequestHead } from '../h1/write.js';
+import type { Request } from '../request.js';
+import type { BodySource } from '../request-body.js';
+import { Response } from '../response.js';
+import { Headers } from '../headers.js';
+import { addStats, emptyStats, type TransportStats } from '../stats.js';
+import { emit, type ClientTrace } from '../trace.js';
+import { Conn, type ConnHooks } from './conn.js';
+import { dial } from './dial.js';
+import { PoolKey } from './key.js';
+import { captureCallSite } from './leak-warning.js';
+import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
+import { Pool } from './pool.js';
+import { MAX_RETRIES, shouldRetry } from './retry.js';
+
+/** Anything that turns a Request into a Response (Go's RoundTripper). */
+export interface RoundTripper {
+  roundTrip(req: Request): Promise<Response>;
+}
+
+const USER_AGENT = 'httpool/0.1';
+const METHODS_WITH_EMPTY_LENGTH = new Set(['POST', 'PUT', 'PATCH']);
+
+let nextConnId = 1;
+
+export class Transport implements RoundTripper {
+  readonly options: Readonly<ResolvedOptions>;
+  readonly #pool: Pool<Conn>;
+  readonly #keys = new Map<string, PoolKey>();
+  readonly #hooks: ConnHooks<Conn>;
+  readonly #inFlight = new Set<Conn>();
+
+  constructor(opts: TransportOptions = {}) {
+    this.options = Object.freeze(resolveOptions(opts));
+    const o = this.options;
+    this.#hooks = {
+      reusable: (conn, trace) => {
+        const reason = this.#pool.release(conn);
+        if (trace !== null) {
+          emit(trace, 'putIdleConn', reason === null ? null : new Error(`connection not kept: ${reason}`));
+        }
+      },
+      closed: (conn, reason) => {
+        this.#inFlight.delete(conn);
+        this.#pool.closed(conn, reason);
+      },
+    };
+    this.#pool = new Pool<Conn>(
+      o,
+      (keyId) => this.#dial(keyId),
+      () => performance.now(),
+      (delay, fn) => {
+        const t = setTimeout(fn, delay);
+        t.unref();
+        return { cancel: () => clearTimeout(t) };
+      },
+    );
+  }
+
+  async #dial(keyId: string): Promise<Conn> {
+    const key = this.#keys.get(keyId)!;
+    const socket = await dial(key, this.options);
+    const conn = new Conn(nextConnId++, keyId, socket, this.options, this.#hooks, performance.now());
+    this.#inFlight.add(conn);
+    return conn;
+  }
+
+  #key(url: URL): PoolKey {
+    const probe = `${url.protocol}//${url.host}`;
+    let key = this.#keys.get(probe);
+    if (key === undefined) {
+      key = new PoolKey(url);
+      this.#keys.set(probe, key);
+      this.#keys.set(key.id, key);
+    }
+    return key;
+  }
+
+  /** One request, one response. Errors carry the request's method and URL. */
+  async roundTrip(req: Request): Promise<Response> {
+    const urlText = redactUrl(req.url);
+    try {
+      return await this.#roundTrip(req);
+    } catch (err) {
+      if (err instanceof HttpoolError) throw withRequest(err, req.method, urlText);
+      throw err;
+    }
+  }
+
+  async #roundTrip(req: Request): Promise<Response> {
+    const key = this.#key(req.url);
+    const trace = req.trace;
+    const decode = this.#wantsDecoding(req);
+    const headerList = this.#headerList(req, key, decode);
+    const callSite = this.options.warnOnLeakedBody ? captureCallSite() : null;
+    const counters = this.#pool.counters(key.id);
+    for (let attempt = 0; ; attempt++) {
+      emit(trace, 'getConn', key.hostPort);
+      const got = this.#pool.acquire(key.id, req.signal);
+      const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
+      const reused = conn.uses > 0;
+      emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
+      let source: BodySource | null;
+      let framing: BodyFraming;
+      let head: Buffer;
+      try {
+        source = req.body === null ? null : req.body.open();
+        framing = this.#framing(req, source);
+        head = writeRequestHead(req.method, requestTarget(req.url), key.hostHeader, headerList, framing);
+      } catch (err) {
+        // Nothing was written: the connection is as good as before.
+        this.#pool.release(conn);
+        throw err;
+      }
+      counters.requests++;
+      if (reused) counters.reused++;
+      try {
+        const r = await conn.roundTrip({
+          method: req.method,
+          head,
+          framing,
+          body: source,
+          signal: req.signal,
+          trace,
+          coding: decode ? codingFor : noCoding,
+          callSite,
+        });
+        return this.#response(req, r.head, r.channel, r.decoded);
+      } catch (err) {
+        if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
+        throw err;
+      }
+    }
+  }
+
+  #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean): Response {
+    let headers = Headers.fromRaw(head.rawHeaders);
+    let contentLength = head.contentLength;
+    if (decoded) {
+      // Go: the decoded body has no known length and no encoding left to undo.
+      headers = headers.clone().delete('content-encoding').delete('content-length');
+      contentLength = -1;
+    }
+    return new Response({
+      statusCode: head.statusCode,
+      reason: head.reason,
+      proto: head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
+      headers,
+      contentLength,
+      channel,
+      request: req,
+      uncompressed: decoded,
+    });
+  }
+
+  /** Go adds Accept-Encoding: gzip itself only when the caller did not ask for an encoding or a range. */
+  #wantsDecoding(req: Request): boolean {
+    return (
+      !this.options.disableCompression &&
+      req.method !== 'HEAD' &&
+      !req.headers.has('accept-encoding') &&
+      !req.headers.has('range')
+    );
+  }
+
+  /** The header lines to write: the caller's, less framing fields (the writer owns those), plus defaults. */
+  #headerList(req: Request, key: PoolKey, decode: boolean): string[] {
+    const raw = req.headers.raw();
+    const out: string[] = [];
+    let hasUA = false;
+    let hasType = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') continue;
+      if (lower === 'user-agent') hasUA = true;
+      else if (lower === 'content-type') hasType = true;
+      out.push(name, raw[i + 1]!);
+    }
+    if (!hasUA) out.push('User-Agent', USER_AGENT);
+    if (decode) out.push('Accept-Encoding', ACCEPT_ENCODING);
+    if (!hasType && req.body?.contentType) out.push('Content-Type', req.body.contentType);
+    if (this.options.disableKeepAlives) out.push('Connection', 'close');
+    void key;
+    return out;
+  }
+
+  /** Content-Length when the size is known, else chunked; a caller's Content-Length is checked, never trusted blindly. */
+  #framing(req: Request, source: BodySource | null): BodyFraming {
+    const declared = declaredLength(req);
+    const te = req.headers.get('transfer-encoding');
+    if (te !== null && te.trim().toLowerCase() !== 'chunked') {
+      throw new InvalidRequestError('ERR_INVALID_HEADER', `unsupported Transfer-Encoding "${te}": httpool frames request bodies itself`);
+    }
+    if (source === null) {
+      if (declared > 0) throw new InvalidRequestError('ERR_INVALID_HEADER', `Content-Length ${declared} given for a request without a body`);
+      return METHODS_WITH_EMPTY_LENGTH.has(req.method) ? { kind: 'length', length: 0 } : { kind: 'none' };
+    }
+    if (source.kind === 'bytes') {
+      if (declared >= 0 && declared !== source.data.length) {
+        throw new BodyError('ERR_INVALID_BODY', `Content-Length ${declared} does not match the body's ${source.data.length} bytes`);
+      }
+      return { kind: 'length', length: source.data.length };
+    }
+    if (source.length >= 0) {
+      if (declared >= 0 && declared !== source.length) {
+        throw new BodyError('ERR_INVALID_BODY', `Content-Length ${declared} does not match the body's ${source.length} bytes`);
+      }
+      return { kind: 'length', length: source.length };
+    }
+    if (declared >= 0 && te === null) return { kind: 'length', length: declared };
+    return { kind: 'chunked' };
+  }
+
+  /** Closes idle connections now; busy ones finish their exchange. */
+  closeIdleConnections(): void {
+    this.#pool.closeIdle('idle-closed');
+  }
+
+  /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
+  async close(): Promise<void> {
+    this.#pool.close();
+    for (const conn of [...this.#inFlight]) conn.close('transport-closed');
+  }
+
+  stats(): TransportStats {
+    const hosts = this.#pool.snapshot();
+    const totals = emptyStats();
+    for (const h of Object.values(hosts)) addStats(totals, h);
+    return { hosts, totals };
+  }
+
+  /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */
+  idleConnIds(url: string | URL): number[] {
+    const key = this.#key(typeof url === 'string' ? new URL(url) : url);
+    return this.#pool.idleOf(key.id).map((c) => c.id);
+  }
+}
+
+function requestTarget(url: URL): string {
+  return `${url.pathname || '/'}${url.search}`;
+}
+
+function declaredLength(req: Request): number {
+  const values = req.headers.values('content-length');
+  if (values.length === 0) return -1;
+  const first = values[0]!.trim();
+  for (const v of values) {
+    if (v.trim() !== first) {
+      throw new InvalidRequestError('ERR_INVALID_HEADER', `conflicting Content-Length headers: ${values.join(', ')}`);
+    }
+  }
+  if (!/^\d{1,15}$/.test(first)) throw new InvalidRequestError('ERR_INVALID_HEADER', `invalid Content-Length "${first}"`);
+  return Number(first);
+}
+
+function codingFor(head: ResponseHead): ReturnType<typeof codingOf> {
+  if (head.statusCode === 204 || head.statusCode === 304 || head.contentLength === 0) return null;
+  let enc: string | null = null;
+  const raw = head.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === 16 && n.toLowerCase() === 'content-encoding') {
+      if (enc !== null) return null; // stacked encodings: leave the body as sent
+      enc = raw[i + 1]!;
+    }
+  }
+  return codingOf(enc);
+}
+
+function noCoding(): null {
+  return null;
+}
+
+export type { ClientTrace };
