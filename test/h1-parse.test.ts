@@ -358,6 +358,23 @@ test('header values: tab and obs-text are kept, surrounding OWS trimmed, empty a
   assert.deepEqual(h.rawHeaders, ['X-A', 'a\tb \xe9', 'X-Empty', '', 'X-Sp', '', 'Content-Length', '0']);
 });
 
+test('a reused input buffer is decoded afresh on every feed', () => {
+  const { p, r } = newParser();
+  const buf = Buffer.from(OK_HEAD + 'X-Aaa: 111\r\nContent-Length: 0\r\n\r\n');
+  p.feed(buf);
+  buf.write(OK_HEAD + 'X-Bbb: 222\r\nContent-Length: 0\r\n\r\n', 'latin1');
+  p.expect('GET');
+  p.feed(buf);
+  const heads = r.events.filter((e): e is Extract<Event, { type: 'head' }> => e.type === 'head');
+  assert.deepEqual(heads.map((e) => e.head.rawHeaders[0]! + '=' + e.head.rawHeaders[1]!), ['X-Aaa=111', 'X-Bbb=222']);
+});
+
+test('an LF-only head followed by CRLFCRLF in the body', () => {
+  const events = parse('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 8\n\nab\r\n\r\ncd');
+  assert.deepEqual(finalHead(events).rawHeaders, ['X-A', '1', 'Content-Length', '8']);
+  assert.equal(body(events), 'ab\r\n\r\ncd');
+});
+
 test('bare LF line endings are accepted throughout', () => {
   const a = parse('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi');
   assert.deepEqual(finalHead(a).rawHeaders, ['X-A', '1', 'Content-Length', '2']);
@@ -511,6 +528,11 @@ test('Connection and Keep-Alive flags', () => {
   assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout=-5\r\n').keepAliveTimeoutMs, -1);
   assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout\r\n').keepAliveTimeoutMs, -1);
   assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout=0\r\n').keepAliveTimeoutMs, 0);
+  assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout=5x\r\n').keepAliveTimeoutMs, -1);
+  assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: xtimeout=5\r\n').keepAliveTimeoutMs, -1);
+  assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: mytimeout=1, timeout=7\r\n').keepAliveTimeoutMs, 7000);
+  assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout=1234567890\r\n').keepAliveTimeoutMs, -1);
+  assert.equal(head('HTTP/1.1 200 OK', 'Keep-Alive: timeout=2\r\nKeep-Alive: timeout=9\r\n').keepAliveTimeoutMs, 2000);
 });
 
 test('HTTP/1.0 with Transfer-Encoding: parsed, but the connection is not reused', () => {

@@ -35,6 +35,7 @@ export interface ConnOptions {
   maxDrainBytes: number;
   drainTimeout: number;
   warnOnLeakedBody: boolean;
+  disableKeepAlives: boolean;
 }
 
 export interface ConnHooks<C> {
@@ -368,7 +369,8 @@ export class Conn implements Poolable {
     this.#cleanup(ex);
     this.#ex = null;
     const drainDone = ex.drainDone;
-    if (ex.head!.connectionClose || this.#peerGone) this.close('connection-close');
+    if (this.#opts.disableKeepAlives) this.close('keepalives-disabled');
+    else if (ex.head!.connectionClose || this.#peerGone) this.close('connection-close');
     else this.#hooks.reusable(this, ex.req.trace);
     drainDone?.();
   }
