@@ -3,6 +3,7 @@
 // the transport's business. A Client without a transport shares one default transport, so a
 // client built per call still reuses connections (seed 004).
 
+import { Cancel, attachCancel, fromSignal } from '../cancel.js';
 import { TimeoutError, withRequest, HttpoolError, redactUrl } from '../errors.js';
 import { Headers, type HeadersInit } from '../headers.js';
 import { Request } from '../request.js';
@@ -81,23 +82,22 @@ export class Client {
   /** Sends the request, following redirects; resolves when the final response head arrives. */
   async do(req: Request): Promise<Response> {
     const timeout = this.timeout;
-    if (timeout === 0) return this.#follow(this.#withDefaults(req, req.signal));
-    const controller = new AbortController();
     const outer = req.signal;
-    const onOuterAbort = (): void => controller.abort(outer!.reason);
-    if (outer !== null) {
-      if (outer.aborted) controller.abort(outer.reason);
-      else outer.addEventListener('abort', onOuterAbort, { once: true });
-    }
-    const timer = setTimeout(() => {
-      controller.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
-    }, timeout);
+    if (timeout === 0 && outer === null) return this.#follow(this.#withDefaults(req), null);
+    // One token for the whole exchange: every hop, the connection wait, and the body's arrival.
+    const cancel = outer === null ? new Cancel() : fromSignal(outer);
+    const timer =
+      timeout === 0
+        ? null
+        : setTimeout(() => {
+            cancel.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
+          }, timeout);
     const done = (): void => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
+      if (timer !== null) clearTimeout(timer);
+      cancel.release();
     };
     try {
-      const res = await this.#follow(this.#withDefaults(req, controller.signal));
+      const res = await this.#follow(this.#withDefaults(req), cancel);
       whenBodySettled(res, done);
       return res;
     } catch (err) {
@@ -106,22 +106,23 @@ export class Client {
     }
   }
 
-  #withDefaults(req: Request, signal: AbortSignal | null): Request {
+  #withDefaults(req: Request): Request {
     let headers = req.headers;
     if (this.headers.size > 0) {
       headers = req.headers.clone();
       for (const [name, value] of this.headers) if (!req.headers.has(name)) headers.append(name, value);
     }
     headers = basicAuth(req.url, headers);
-    if (headers === req.headers && signal === req.signal) return req;
-    return req.with({ headers, signal });
+    if (headers === req.headers) return req;
+    return req.with({ headers });
   }
 
-  async #follow(first: Request): Promise<Response> {
+  async #follow(first: Request, cancel: Cancel | null): Promise<Response> {
     const via: Request[] = [];
     let req = first;
     for (;;) {
       const sent = this.jar === null ? req : await applyCookies(this.jar, req);
+      if (cancel !== null) attachCancel(sent, cancel);
       const res = await this.transport.roundTrip(sent);
       if (this.jar !== null) await storeCookies(this.jar, res);
       const next = nextHop(first, req, res);

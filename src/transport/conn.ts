@@ -26,7 +26,7 @@ import type { CloseReason } from '../stats.js';
 import { emit, type ClientTrace } from '../trace.js';
 import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
-import { abortReason } from './waiter.js';
+import type { Cancel } from '../cancel.js';
 import { warnLeak } from './leak-warning.js';
 
 export interface ConnOptions {
@@ -51,11 +51,11 @@ export interface ExchangeRequest {
   head: Buffer;
   framing: BodyFraming;
   body: RequestBodySource | null;
-  signal: AbortSignal | null;
+  cancel: Cancel | null;
   trace: ClientTrace | null;
   /** Decide on the response head whether its body is decoded. */
   coding: (head: ResponseHead) => Coding | null;
-  /** Where the request was made, for the leak warning (null once a warning was given). */
+  /** Where the request was made, for the leak warning; set by the transport only when a body is still arriving. */
   callSite: Error | null;
 }
 
@@ -154,17 +154,17 @@ export class Conn implements Poolable {
     this.#ex = ex;
     this.uses++;
     this.#parser.expect(req.method);
-    const signal = req.signal;
-    if (signal !== null) {
-      if (signal.aborted) {
-        this.#fail(ex, abortReason(signal), 'aborted');
+    const cancel = req.cancel;
+    if (cancel !== null) {
+      if (cancel.aborted) {
+        this.#fail(ex, cancel.reason!, cancel.reason instanceof TimeoutError ? 'timeout' : 'aborted');
         return ex.promise;
       }
       ex.onAbort = () => {
-        const err = abortReason(signal);
+        const err = cancel.reason!;
         this.#fail(ex, err, err instanceof TimeoutError ? 'timeout' : 'aborted');
       };
-      signal.addEventListener('abort', ex.onAbort, { once: true });
+      cancel.on(ex.onAbort);
     }
     this.#write(ex);
     return ex.promise;
@@ -380,7 +380,7 @@ export class Conn implements Poolable {
     if (ex.drainTimer !== null) clearTimeout(ex.drainTimer);
     ex.headerTimer = ex.drainTimer = null;
     if (ex.onAbort !== null) {
-      ex.req.signal!.removeEventListener('abort', ex.onAbort);
+      ex.req.cancel!.off(ex.onAbort);
       ex.onAbort = null;
     }
   }

@@ -9,6 +9,7 @@ import type { CloseReason, HostStats } from '../stats.js';
 import { emptyStats } from '../stats.js';
 import { HostLimits } from './idle-limit.js';
 import { Waiter } from './waiter.js';
+import type { Cancel } from '../cancel.js';
 
 /** What the pool needs of a connection. */
 export interface Poolable {
@@ -114,7 +115,7 @@ export class Pool<C extends Poolable> {
    * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
    * wait leaves its dial running, and that connection goes idle when it lands.
    */
-  acquire(key: string, signal?: AbortSignal | null): Promise<Acquired<C>> | Acquired<C> {
+  acquire(key: string, cancel: Cancel | null = null): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
     const host = this.#host(key);
     const now = this.#now();
@@ -134,7 +135,7 @@ export class Pool<C extends Poolable> {
       host.active++;
       return { conn, reused: true, wasIdle: true, idleTime: now - conn.idleSince };
     }
-    const waiter = new Waiter<Acquired<C>>(signal ?? null, (w) => this.#forget(host, w));
+    const waiter = new Waiter<Acquired<C>>(cancel, (w) => this.#forget(host, w));
     host.waiters.push(waiter);
     const max = this.#limits.maxConnsPerHost;
     if (max === 0 || host.total() < max) this.#startDial(host, waiter);

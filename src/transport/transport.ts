@@ -19,6 +19,10 @@ import { Conn, type ConnHooks } from './conn.js';
 import { dial } from './dial.js';
 import { PoolKey } from './key.js';
 import { captureCallSite } from './leak-warning.js';
+import { cancelFor, ownedByTransport } from '../cancel.js';
+import { whenBodySettled } from '../response.js';
+import type { ExchangeRequest } from './conn.js';
+import type { Cancel } from '../cancel.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
@@ -88,25 +92,28 @@ export class Transport implements RoundTripper {
 
   /** One request, one response. Errors carry the request's method and URL. */
   async roundTrip(req: Request): Promise<Response> {
-    const urlText = redactUrl(req.url);
+    const cancel = cancelFor(req);
+    const release = cancel !== null && ownedByTransport(cancel) ? () => cancel.release() : null;
     try {
-      return await this.#roundTrip(req);
+      const res = await this.#roundTrip(req, cancel);
+      if (release !== null) whenBodySettled(res, release);
+      return res;
     } catch (err) {
-      if (err instanceof HttpoolError) throw withRequest(err, req.method, urlText);
+      release?.();
+      if (err instanceof HttpoolError) throw withRequest(err, req.method, redactUrl(req.url));
       throw err;
     }
   }
 
-  async #roundTrip(req: Request): Promise<Response> {
+  async #roundTrip(req: Request, cancel: Cancel | null): Promise<Response> {
     const key = this.#key(req.url);
     const trace = req.trace;
     const decode = this.#wantsDecoding(req);
     const headerList = this.#headerList(req, key, decode);
-    const callSite = this.options.warnOnLeakedBody ? captureCallSite() : null;
     const counters = this.#pool.counters(key.id);
     for (let attempt = 0; ; attempt++) {
       emit(trace, 'getConn', key.hostPort);
-      const got = this.#pool.acquire(key.id, req.signal);
+      const got = this.#pool.acquire(key.id, cancel);
       const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
       const reused = conn.uses > 0;
       emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
@@ -125,16 +132,20 @@ export class Transport implements RoundTripper {
       counters.requests++;
       if (reused) counters.reused++;
       try {
-        const r = await conn.roundTrip({
+        const exReq: ExchangeRequest = {
           method: req.method,
           head,
           framing,
           body: source,
-          signal: req.signal,
+          cancel,
           trace,
           coding: decode ? codingFor : noCoding,
-          callSite,
-        });
+          callSite: null,
+        };
+        const r = await conn.roundTrip(exReq);
+        // Only a body still arriving can leak. Capturing here, after the await, costs nothing
+        // for small responses, and V8's async stack trace still names the caller's frames.
+        if (!r.channel.complete && this.options.warnOnLeakedBody) exReq.callSite = captureCallSite();
         return this.#response(req, r.head, r.channel, r.decoded);
       } catch (err) {
         if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;

@@ -1,32 +1,31 @@
 // A request waiting for a connection (Go's wantConn). It is settled exactly once: by a freed
-// connection, by its own dial, by a dial error, by its AbortSignal or by transport.close().
+// connection, by its own dial, by a dial error, by cancellation or by transport.close().
 // Whoever loses the race learns it from deliver()/fail() returning false and keeps what it had.
 
-import { AbortedError, type HttpoolError } from '../errors.js';
+import type { Cancel } from '../cancel.js';
 
 export class Waiter<T> {
   settled = false;
   readonly promise: Promise<T>;
   #resolve!: (v: T) => void;
   #reject!: (e: unknown) => void;
-  readonly #signal: AbortSignal | null;
+  readonly #cancel: Cancel | null;
   readonly #onSettle: (w: Waiter<T>) => void;
-  readonly #onAbort: (() => void) | null = null;
+  #onAbort: (() => void) | null = null;
 
-  constructor(signal: AbortSignal | null, onSettle: (w: Waiter<T>) => void) {
+  constructor(cancel: Cancel | null, onSettle: (w: Waiter<T>) => void) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.#signal = signal;
+    this.#cancel = cancel;
     this.#onSettle = onSettle;
-    if (signal !== null) {
-      if (signal.aborted) {
-        this.#onAbort = null;
-        queueMicrotask(() => this.fail(abortReason(signal)));
+    if (cancel !== null) {
+      if (cancel.aborted) {
+        queueMicrotask(() => this.fail(cancel.reason));
       } else {
-        this.#onAbort = () => this.fail(abortReason(signal));
-        signal.addEventListener('abort', this.#onAbort, { once: true });
+        this.#onAbort = () => this.fail(cancel.reason);
+        cancel.on(this.#onAbort);
       }
     }
   }
@@ -47,16 +46,7 @@ export class Waiter<T> {
 
   #settle(): void {
     this.settled = true;
-    if (this.#onAbort !== null) this.#signal!.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== null) this.#cancel!.off(this.#onAbort);
     this.#onSettle(this);
   }
-}
-
-/** The error a fired signal stands for: its reason when that is ours (a timeout), else ERR_ABORTED. */
-export function abortReason(signal: AbortSignal): HttpoolError {
-  const r: unknown = signal.reason;
-  if (r instanceof Error && 'code' in r && typeof (r as HttpoolError).code === 'string' && r.constructor.name !== 'DOMException') {
-    return r as HttpoolError;
-  }
-  return new AbortedError('ERR_ABORTED', 'request aborted', { cause: r });
 }
