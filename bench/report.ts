@@ -88,5 +88,13 @@ export function renderTable(rows: readonly Row[]): string {
   const notes = rows
     .filter((r) => r.error !== null)
     .map((r) => `! ${r.scenario} ${r.client}: ${r.error ?? ''}`);
-  return [formatTable(header, body, numeric), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+  const legend = [
+    '',
+    'req/s, MB/s: measured rounds only. p50/p99: latency from sending to the last body byte.',
+    'conns: connections the server accepted from the client in the scenario, warm-up included',
+    "  (undici's Pool drops connections idle for 4 s, its default keepAliveTimeout, so it redials",
+    '  after the other clients\' turns; the redial is one dial per connection, not per request).',
+    'httpool/x: httpool req/s divided by x req/s in the same scenario.',
+  ];
+  return [formatTable(header, body, numeric), ...legend, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

@@ -30,7 +30,7 @@ function notes(r: Row): string {
   if (r.failure !== null) parts.push(`FAILED: ${r.failure}`);
   const errs = counts(r.errorCodes);
   if (errs !== '') parts.push(`errors: ${errs}`);
-  if (r.uploads > 0 || r.pattern.startsWith('3')) parts.push(`short bodies at server: ${r.shortBodies}`);
+  if (r.uploads > 0) parts.push(`short bodies at server: ${r.shortBodies}`);
   if (r.closeReasons !== null) parts.push(`closed: ${counts(r.closeReasons) || 'none'}`);
   return parts.join('; ');
 }

@@ -41,12 +41,7 @@ export class RequestBody {
 
   /** Bytes for one attempt. A single-use body opened twice fails clearly, nothing sent. */
   open(): BodySource {
-    if (this.#opened > 0 && !this.replayable) {
-      throw new BodyError(
-        'ERR_BODY_NOT_REPLAYABLE',
-        'the request body is a stream that was already sent; pass a function (() => body) to let httpool produce it again',
-      );
-    }
+    if (this.#opened > 0 && !this.replayable) throw notReplayable();
     this.#opened++;
     return this.#open();
   }
@@ -103,10 +98,27 @@ function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
     throw new BodyError('ERR_INVALID_BODY', 'a body function must return a body, not another function');
   }
   if (isReadableStream(init) || isAsyncIterable(init)) {
-    const chunks = isReadableStream(init) ? streamChunks(init) : checkedChunks(init);
-    return make(-1, fromFunction, null, () => ({ kind: 'stream', length: -1, chunks }));
+    const source = init;
+    // A stream is single-use across requests too: the same consumed stream handed to a new
+    // request would go out empty (seed 002 a), so it is refused before a byte is written.
+    if (consumed.has(source) || (isReadableStream(source) && source.locked)) throw notReplayable();
+    return make(-1, fromFunction, null, () => {
+      if (consumed.has(source)) throw notReplayable();
+      consumed.add(source);
+      return { kind: 'stream', length: -1, chunks: isReadableStream(source) ? streamChunks(source) : checkedChunks(source) };
+    });
   }
   throw new BodyError('ERR_INVALID_BODY', `unsupported request body type: ${describe(init)}`);
+}
+
+/** Streams and iterables that some request has started to send. */
+const consumed = new WeakSet<object>();
+
+function notReplayable(): BodyError {
+  return new BodyError(
+    'ERR_BODY_NOT_REPLAYABLE',
+    'the request body is a stream that was already sent; pass a function (() => body) to let httpool produce it again',
+  );
 }
 
 function isReadableStream(v: unknown): v is ReadableStream<Uint8Array> {
@@ -118,18 +130,13 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
 }
 
 async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (stream.locked) {
-    throw new BodyError('ERR_BODY_NOT_REPLAYABLE', 'the request body stream is locked or was already read');
-  }
+  if (stream.locked) throw notReplayable();
+  // The lock is kept after reading: a used stream stays visibly used.
   const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield toBytes(value);
-    }
-  } finally {
-    reader.releaseLock();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield toBytes(value);
   }
 }
 

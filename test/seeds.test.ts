@@ -226,11 +226,25 @@ test('seed 002 (a): a stream body cannot be sent twice; a function body is produ
   await assert.rejects(client.do(req), (err: HttpoolError) => err.code === 'ERR_BODY_NOT_REPLAYABLE');
   assert.deepEqual(received, [1000], 'nothing short or empty reached the server');
 
+  // The same consumed stream handed to a brand-new request: refused, not sent empty.
+  await assert.rejects(client.post(srv.url, 'application/octet-stream', stream), (err: HttpoolError) => {
+    assert.equal(err.code, 'ERR_BODY_NOT_REPLAYABLE');
+    assert.match(err.message, /^POST http:\/\/127\.0\.0\.1/);
+    return true;
+  });
+  async function* gen() {
+    yield Buffer.alloc(300);
+  }
+  const it = gen();
+  await (await client.post(srv.url, 'application/octet-stream', it)).body.text();
+  await assert.rejects(client.post(srv.url, 'application/octet-stream', it), (err: HttpoolError) => err.code === 'ERR_BODY_NOT_REPLAYABLE');
+  assert.deepEqual(received, [1000, 300], 'nothing short or empty reached the server');
+
   let calls = 0;
   const fnReq = new Request('POST', srv.url, { body: () => (calls++, Buffer.alloc(500)) });
   await (await client.do(fnReq)).body.text();
   await (await client.do(fnReq)).body.text();
-  assert.deepEqual(received, [1000, 500, 500]);
+  assert.deepEqual(received, [1000, 300, 500, 500]);
   assert.equal(calls, 2);
 });
 

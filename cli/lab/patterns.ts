@@ -3,71 +3,10 @@
 // with a third row that shows the seed's own failing setup. Every loop is bounded by count.
 
 import http from 'node:http';
-import type { LabServer, LabServerOptions } from './server.js';
-import { UPLOAD_BYTES } from './server.js';
-import {
-  attempt, concurrent, expectOk, newOutcome, sequential, sleep,
-  type Httpool, type Outcome,
-} from './outcome.js';
-
-export interface RunContext {
-  server: LabServer;
-  /** Loads httpool; throws (failing only this row) when the library does not load. */
-  httpool(): Promise<Httpool>;
-}
-
-export interface LabRun {
-  client: string;
-  run(ctx: RunContext): Promise<Outcome>;
-}
-
-export interface Pattern {
-  id: string;
-  seed: string;
-  /** One sentence: the failure this pattern reproduces. */
-  explains: string;
-  server?: LabServerOptions;
-  runs: LabRun[];
-}
+import { attempt, concurrent, expectOk, newOutcome, sequential, sleep, type Outcome } from './outcome.js';
+import { fetchRun, httpoolRun, uploadStream, type Pattern } from './pattern.js';
 
 const N = 300;
-
-/** A one-shot request body: 64 KiB in 16 KiB chunks, length unknown up front (chunked). */
-function uploadStream(): ReadableStream<Uint8Array> {
-  const chunk = 16 * 1024;
-  let sent = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent >= UPLOAD_BYTES) {
-        controller.close();
-        return;
-      }
-      controller.enqueue(new Uint8Array(chunk).fill(0x75));
-      sent += chunk;
-    },
-  });
-}
-
-/** A fresh httpool Transport and Client for one run; the row shows the transport's close reasons. */
-async function httpoolRun(
-  ctx: RunContext,
-  options: ConstructorParameters<Httpool['Transport']>[0],
-  body: (client: InstanceType<Httpool['Client']>, out: Outcome) => Promise<void>,
-): Promise<Outcome> {
-  const hp = await ctx.httpool();
-  const transport = new hp.Transport(options);
-  const client = new hp.Client({ transport, timeout: 10_000 });
-  const out: Outcome = { ...newOutcome(), transport, release: () => transport.close() };
-  await body(client, out);
-  return out;
-}
-
-/** fetch has no client object to create: every run uses Node's global one, as callers do. */
-async function fetchRun(body: (out: Outcome) => Promise<void>): Promise<Outcome> {
-  const out = newOutcome();
-  await body(out);
-  return out;
-}
 
 const closedUnread: Pattern = {
   id: '1 closed unread',
@@ -263,6 +202,8 @@ const clientPerCall: Pattern = {
         const out = newOutcome();
         await sequential(out, N, async () => {
           const client = new hp.Client(); // shares the default transport
+          // The shared transport is only used by this row, so its close reasons are this row's.
+          if (client.transport instanceof hp.Transport) out.transport = client.transport;
           const res = await client.get(ctx.server.url('/small'));
           await res.body.bytes();
           expectOk(res.statusCode);

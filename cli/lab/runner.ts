@@ -5,8 +5,8 @@
 // leak). httpool's close reasons are taken right after the run, before that probe.
 
 import { performance } from 'node:perf_hooks';
-import { errorCode, sleep, type Httpool } from './outcome.js';
-import type { LabRun, Pattern } from './patterns.js';
+import { errorCode, sleep, type Httpool, type Outcome } from './outcome.js';
+import type { LabRun, Pattern } from './pattern.js';
 import { startLabServer } from './server.js';
 import { portSockets } from './sockets.js';
 
@@ -69,7 +69,7 @@ function definedCounts(rec: Readonly<Record<string, number | undefined>>): Recor
 export async function runRow(pattern: Pattern, run: LabRun, httpool: () => Promise<Httpool>): Promise<Row> {
   const server = await startLabServer(pattern.server);
   let failure: string | null = null;
-  let outcome = null;
+  let outcome: Outcome | null = null;
   const t0 = performance.now();
   try {
     outcome = await withTimeout(run.run({ server, httpool }), RUN_TIMEOUT_MS, 'the run');

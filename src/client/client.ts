@@ -60,23 +60,41 @@ export class Client {
     this.headers = new Headers(opts.headers);
   }
 
+  // The helpers build the Request inside the promise: bad input rejects, never throws synchronously.
   get(url: string | URL, init: CallInit = {}): Promise<Response> {
-    return this.do(new Request('GET', url, init));
+    return this.#send('GET', url, init, null);
   }
 
   head(url: string | URL, init: CallInit = {}): Promise<Response> {
-    return this.do(new Request('HEAD', url, init));
+    return this.#send('HEAD', url, init, null);
   }
 
   post(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set('Content-Type', contentType);
-    return this.do(new Request('POST', url, { ...init, headers, body }));
+    return this.#send('POST', url, init, { contentType, body });
   }
 
   postForm(url: string | URL, values: URLSearchParams | Record<string, string>, init: CallInit = {}): Promise<Response> {
-    const form = values instanceof URLSearchParams ? values : new URLSearchParams(values);
-    return this.post(url, 'application/x-www-form-urlencoded', form, init);
+    return this.#send('POST', url, init, {
+      contentType: 'application/x-www-form-urlencoded',
+      body: values instanceof URLSearchParams ? values : new URLSearchParams(values),
+    });
+  }
+
+  #send(method: string, url: string | URL, init: CallInit, payload: { contentType: string; body: BodyInit } | null): Promise<Response> {
+    let req: Request;
+    try {
+      if (payload === null) {
+        req = new Request(method, url, init);
+      } else {
+        const headers = new Headers(init.headers);
+        headers.set('Content-Type', payload.contentType);
+        req = new Request(method, url, { ...init, headers, body: payload.body });
+      }
+    } catch (err) {
+      if (err instanceof HttpoolError) withRequest(err, method, redactUrl(url));
+      return Promise.reject(err);
+    }
+    return this.do(req);
   }
 
   /** Sends the request, following redirects; resolves when the final response head arrives. */
