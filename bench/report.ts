@@ -11,6 +11,8 @@ export interface Row {
   errors: number;
   elapsedMs: number;
   reqPerSec: number;
+  /** req/s of each measured round, in order. */
+  roundReqPerSec: number[];
   /** Body megabytes (10^6 bytes) per second. */
   mbPerSec: number;
   p50Ms: number;
@@ -51,6 +53,14 @@ function fixed(n: number | null, digits: number): string {
   return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
+/** (max - min) / mean of the rounds' req/s: how much to trust the row; '-' for one round. */
+function spread(r: Row): string {
+  const xs = r.roundReqPerSec;
+  if (xs.length < 2) return '-';
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return mean > 0 ? `${(((Math.max(...xs) - Math.min(...xs)) / mean) * 100).toFixed(0)}%` : '-';
+}
+
 function ratioText(n: number | null): string {
   return n === null ? '-' : `${n.toFixed(2)}x`;
 }
@@ -68,14 +78,15 @@ export function formatTable(header: readonly string[], body: readonly (readonly 
 
 export function renderTable(rows: readonly Row[]): string {
   const rs = ratios(rows);
-  const header = ['scenario', 'client', 'req/s', 'MB/s', 'p50 ms', 'p99 ms', 'conns', 'errors', 'httpool/undici', 'httpool/node:http'];
-  const numeric = [false, false, true, true, true, true, true, true, true, true];
+  const header = ['scenario', 'client', 'req/s', 'spread', 'MB/s', 'p50 ms', 'p99 ms', 'conns', 'errors', 'httpool/undici', 'httpool/node:http'];
+  const numeric = [false, false, true, true, true, true, true, true, true, true, true];
   const body = rows.map((r) => {
     const ratio = r.client === 'httpool' ? rs.find((x) => x.scenario === r.scenario) : undefined;
     return [
       r.scenario,
       r.client,
       r.requests === 0 ? '-' : fixed(r.reqPerSec, 0),
+      spread(r),
       r.requests === 0 ? '-' : fixed(r.mbPerSec, 1),
       fixed(r.p50Ms, 3),
       fixed(r.p99Ms, 3),
@@ -90,7 +101,8 @@ export function renderTable(rows: readonly Row[]): string {
     .map((r) => `! ${r.scenario} ${r.client}: ${r.error ?? ''}`);
   const legend = [
     '',
-    'req/s, MB/s: measured rounds only. p50/p99: latency from sending to the last body byte.',
+    'req/s, MB/s: measured rounds only. spread: (max - min) / mean of the rounds\' req/s (--rounds 2+).',
+    'p50/p99: latency from sending the request to the last body byte.',
     'conns: connections the server accepted from the client in the scenario, warm-up included',
     "  (undici's Pool drops connections idle for 4 s, its default keepAliveTimeout, so it redials",
     '  after the other clients\' turns; the redial is one dial per connection, not per request).',

@@ -92,6 +92,7 @@ function toRow(sc: Scenario, st: ClientState): Row {
     errors,
     elapsedMs,
     reqPerSec: seconds > 0 ? requests / seconds : 0,
+    roundReqPerSec: st.runs.map((r) => (r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0)),
     mbPerSec: seconds > 0 ? bytes / 1e6 / seconds : 0,
     p50Ms: percentile(lat, 50),
     p99Ms: percentile(lat, 99),
