@@ -8,7 +8,7 @@
 // body larger than the channel's buffer holds a connection, paused, until it is read, closed,
 // or collected.
 
-import { BodyError, type HttpoolError } from './errors.js';
+import { BodyError, redactUrl, withRequest, type HttpoolError } from './errors.js';
 
 /** What the channel may ask of the connection that feeds it. */
 export interface BodySource {
@@ -42,6 +42,8 @@ export class BodyChannel implements BodySink {
   #paused = false;
   #onSettled: (() => void)[] | null = null;
   trailers: string[] = [];
+  /** The request this body answers; errors raised while reading it name it. */
+  context: { method: string; url: URL } | null = null;
 
   constructor(source: BodySource | null) {
     this.#source = source;
@@ -84,6 +86,7 @@ export class BodyChannel implements BodySink {
 
   fail(err: HttpoolError): void {
     if (this.#ended || this.#error !== null) return;
+    if (this.context !== null) withRequest(err, this.context.method, redactUrl(this.context.url));
     this.#error = err;
     this.#source = null;
     this.#chunks = [];

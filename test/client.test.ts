@@ -50,6 +50,19 @@ function rawCount(rawHeaders: string[], name: string): number {
   return n;
 }
 
+/** `p`, or a failure after `ms` (a bound so a broken timeout fails the test instead of hanging it). */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([p, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A port nothing listens on (a server was there a moment ago). */
 async function deadPort(): Promise<number> {
   const s = net.createServer();
@@ -524,7 +537,7 @@ test('the default policy stops after 10 redirects with ERR_TOO_MANY_REDIRECTS', 
   t.after(() => srv.close());
   const { transport, client } = setup(t);
   await assert.rejects(
-    client.get(`${srv.url}/r/0`),
+    within(client.get(`${srv.url}/r/0`), 5_000, 'the redirect chain to stop'),
     code('ERR_TOO_MANY_REDIRECTS', (e) => {
       assert.match(e.message, /10 redirects/);
       assert.ok(e.message.includes(`GET ${srv.url}/r/10`), e.message);
@@ -770,7 +783,7 @@ test('await using: leaving the scope closes the body (a large unread remainder c
 });
 
 test('await using: a small remainder is drained on disposal and the connection reused', async (t) => {
-  const body = Buffer.alloc(400 * 1024, 'q'); // above the channel buffer, below maxDrainBytes default? no: drained
+  const body = Buffer.alloc(400 * 1024, 'q'); // more than the body buffer holds, less than maxDrainBytes
   const srv = await httpServer((_req, res) => res.end(body));
   t.after(() => srv.close());
   const { transport, client } = setup(t, { maxDrainBytes: 1 << 20 });
@@ -913,7 +926,7 @@ test('Client timeout covers reading the body: a stalled body rejects with ERR_TI
   const res = await client.get(`${srv.url}/slow-body`);
   assert.equal(res.statusCode, 200);
   assert.ok(Date.now() - started < 300, 'the head arrived before the timeout');
-  await assert.rejects(res.body.text(), code('ERR_TIMEOUT'));
+  await assert.rejects(within(res.body.text(), 3_000, 'the body read to time out'), code('ERR_TIMEOUT'));
   const took = Date.now() - started;
   assert.ok(took >= 250 && took < 2_000, `timed out after ~300 ms, took ${took}`);
   assert.equal(transport.stats().totals.closed['timeout'], 1);
@@ -922,19 +935,33 @@ test('Client timeout covers reading the body: a stalled body rejects with ERR_TI
 
 test('errors while reading the body carry the request method and URL (API.md: every error)', async (t) => {
   const srv = await rawServer((socket) => {
-    onRequests(socket, () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..'));
+    onRequests(socket, (headText) => {
+      if (headText.startsWith('GET /slow-body')) {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..');
+      } else {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 9\r\n\r\nnot gzip!');
+      }
+    });
   });
   t.after(() => srv.close());
   const { client } = setup(t, {}, { timeout: 200 });
-  const res = await client.get(`${srv.url}/slow-body`);
-  await assert.rejects(
-    res.body.text(),
-    code('ERR_TIMEOUT', (e) => {
-      assert.equal(e.method, 'GET');
-      assert.equal(e.url, `${srv.url}/slow-body`);
-      assert.ok(e.message.includes(`GET ${srv.url}/slow-body`), e.message);
-    }),
-  );
+  const errors: unknown[] = [];
+  const slow = await client.get(`${srv.url}/slow-body`);
+  await within(slow.body.text(), 3_000, 'the body read to time out').catch((e: unknown) => errors.push(e));
+  const corrupt = await client.get(`${srv.url}/corrupt`);
+  await within(corrupt.body.text(), 3_000, 'the decode error').catch((e: unknown) => errors.push(e));
+  assert.equal(errors.length, 2);
+  const expected = [
+    ['ERR_TIMEOUT', `${srv.url}/slow-body`],
+    ['ERR_DECODE', `${srv.url}/corrupt`],
+  ] as const;
+  for (const [i, [c, url]] of expected.entries()) {
+    code(c, (e) => {
+      assert.equal(e.method, 'GET', `${c}: method`);
+      assert.equal(e.url, url, `${c}: url`);
+      assert.ok(e.message.includes(`GET ${url}`), `${c}: ${e.message}`);
+    })(errors[i]);
+  }
 });
 
 test('Client timeout before the response head: ERR_TIMEOUT with method and URL', async (t) => {
@@ -945,7 +972,7 @@ test('Client timeout before the response head: ERR_TIMEOUT with method and URL',
   const { client } = setup(t, {}, { timeout: 200 });
   const started = Date.now();
   await assert.rejects(
-    client.get(`${srv.url}/never`),
+    within(client.get(`${srv.url}/never`), 3_000, 'the request to time out'),
     code('ERR_TIMEOUT', (e) => assert.ok(e.message.includes(`GET ${srv.url}/never`), e.message)),
   );
   const took = Date.now() - started;
@@ -968,7 +995,7 @@ test('an AbortSignal aborts a waiting request with ERR_ABORTED, and a body being
   await until(() => requests === 1, 2_000, 'the server to get the request');
   ac.abort();
   await assert.rejects(
-    p,
+    within(p, 3_000, 'the aborted request to reject'),
     code('ERR_ABORTED', (e) => assert.ok(e.message.includes(`GET ${srv.url}/hang`), e.message)),
   );
   assert.equal(transport.stats().totals.closed['aborted'], 1);
@@ -977,7 +1004,7 @@ test('an AbortSignal aborts a waiting request with ERR_ABORTED, and a body being
   const res = await client.get(`${srv.url}/partial`, { signal: ac2.signal });
   const reading = res.body.text();
   ac2.abort();
-  await assert.rejects(reading, code('ERR_ABORTED'));
+  await assert.rejects(within(reading, 3_000, 'the aborted body read to reject'), code('ERR_ABORTED'));
   assert.equal(transport.stats().totals.closed['aborted'], 2);
   assert.equal(transport.stats().totals.active, 0);
 });
@@ -986,7 +1013,7 @@ test('a signal aborted before the call rejects with ERR_ABORTED and sends nothin
   const srv = await bytesServer();
   t.after(() => srv.close());
   const { client } = setup(t);
-  await assert.rejects(client.get(srv.url, { signal: AbortSignal.abort() }), code('ERR_ABORTED'));
+  await assert.rejects(within(client.get(srv.url, { signal: AbortSignal.abort() }), 3_000, 'the request'), code('ERR_ABORTED'));
   assert.ok(srv.received.every((b) => b === undefined || b.length === 0));
 });
 

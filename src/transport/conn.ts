@@ -47,6 +47,8 @@ export interface ConnHooks<C> {
 
 export interface ExchangeRequest {
   method: string;
+  /** For errors raised while the body is read: they name the request like every other error. */
+  url: URL;
   /** Request head bytes, already validated and serialized. */
   head: Buffer;
   framing: BodyFraming;
@@ -285,6 +287,7 @@ export class Conn implements Poolable {
         leaked: () => this.#leaked(ex),
       };
       const channel = new BodyChannel(source);
+      channel.context = { method: ex.req.method, url: ex.req.url };
       ex.sink = coding === null ? channel : new DecodingSink(coding, channel);
       ex.headDelivered = true;
       ex.resolve({ head, channel, decoded: coding !== null });

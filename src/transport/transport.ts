@@ -109,39 +109,39 @@ export class Transport implements RoundTripper {
     const key = this.#key(req.url);
     const trace = req.trace;
     const decode = this.#wantsDecoding(req);
-    const headerList = this.#headerList(req, key, decode);
+    const headerList = this.#headerList(req, decode);
     const counters = this.#pool.counters(key.id);
+    const target = requestTarget(req.url);
+    // The head does not depend on the connection: build (and so validate) it before any dial,
+    // as Go validates before getConn. Only a retry opens the body and builds it again.
+    let source = req.body === null ? null : req.body.open();
+    let framing = this.#framing(req, source);
+    let head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        source = req.body === null ? null : req.body.open();
+        framing = this.#framing(req, source);
+        head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
+      }
       emit(trace, 'getConn', key.hostPort);
       const got = this.#pool.acquire(key.id, cancel);
       const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
       const reused = conn.uses > 0;
       emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
-      let source: BodySource | null;
-      let framing: BodyFraming;
-      let head: Buffer;
-      try {
-        source = req.body === null ? null : req.body.open();
-        framing = this.#framing(req, source);
-        head = writeRequestHead(req.method, requestTarget(req.url), key.hostHeader, headerList, framing);
-      } catch (err) {
-        // Nothing was written: the connection is as good as before.
-        this.#pool.release(conn);
-        throw err;
-      }
       counters.requests++;
       if (reused) counters.reused++;
+      const exReq: ExchangeRequest = {
+        method: req.method,
+        url: req.url,
+        head,
+        framing,
+        body: source,
+        cancel,
+        trace,
+        coding: decode ? codingFor : noCoding,
+        callSite: null,
+      };
       try {
-        const exReq: ExchangeRequest = {
-          method: req.method,
-          head,
-          framing,
-          body: source,
-          cancel,
-          trace,
-          coding: decode ? codingFor : noCoding,
-          callSite: null,
-        };
         const r = await conn.roundTrip(exReq);
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
         // for small responses, and V8's async stack trace still names the caller's frames.
@@ -185,7 +185,7 @@ export class Transport implements RoundTripper {
   }
 
   /** The header lines to write: the caller's, less framing fields (the writer owns those), plus defaults. */
-  #headerList(req: Request, key: PoolKey, decode: boolean): string[] {
+  #headerList(req: Request, decode: boolean): string[] {
     const raw = req.headers.raw();
     const out: string[] = [];
     let hasUA = false;
@@ -202,7 +202,6 @@ export class Transport implements RoundTripper {
     if (decode) out.push('Accept-Encoding', ACCEPT_ENCODING);
     if (!hasType && req.body?.contentType) out.push('Content-Type', req.body.contentType);
     if (this.options.disableKeepAlives) out.push('Connection', 'close');
-    void key;
     return out;
   }
 
