@@ -8,6 +8,8 @@ import type { Request } from './request.js';
 
 export class Cancel {
   reason: HttpoolError | null = null;
+  /** Bridged by the transport from req.signal (no Client did it), so the transport releases it. */
+  ownedByTransport = false;
   #fns: (() => void)[] = [];
   #unlink: (() => void) | null = null;
 
@@ -45,28 +47,20 @@ export class Cancel {
   }
 }
 
-const attached = new WeakMap<Request, Cancel>();
-const bridgedHere = new WeakSet<Cancel>();
-
 /** The Client attaches its token (timeout + caller's signal) to each hop it sends. */
 export function attachCancel(req: Request, cancel: Cancel): void {
-  attached.set(req, cancel);
+  req._cancel = cancel;
 }
 
 /** The token for a request: the Client's, else one bridged from req.signal, else null. */
 export function cancelFor(req: Request): Cancel | null {
-  const c = attached.get(req);
-  if (c !== undefined) return c;
+  const c = req._cancel;
+  if (c !== null) return c;
   if (req.signal === null) return null;
   const bridged = fromSignal(req.signal);
-  attached.set(req, bridged);
-  bridgedHere.add(bridged);
+  bridged.ownedByTransport = true;
+  req._cancel = bridged;
   return bridged;
-}
-
-/** Was this token bridged by cancelFor (so the transport, not a Client, must release it)? */
-export function ownedByTransport(c: Cancel): boolean {
-  return bridgedHere.has(c);
 }
 
 export function fromSignal(signal: AbortSignal): Cancel {

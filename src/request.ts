@@ -5,6 +5,7 @@ import { InvalidRequestError, redactUrl } from './errors.js';
 import { Headers, type HeadersInit } from './headers.js';
 import { RequestBody, type BodyInit } from './request-body.js';
 import type { ClientTrace } from './trace.js';
+import type { Cancel } from './cancel.js';
 
 export interface RequestInit {
   headers?: HeadersInit;
@@ -24,6 +25,8 @@ export class Request {
   readonly body: RequestBody | null;
   readonly signal: AbortSignal | null;
   readonly trace: ClientTrace | null;
+  /** @internal The cancellation token of the exchange this request belongs to (src/cancel.ts). */
+  _cancel: Cancel | null = null;
 
   constructor(method: string, url: string | URL, init: RequestInit = {}) {
     if (typeof method !== 'string' || !TOKEN.test(method)) {

@@ -101,25 +101,54 @@ export class Client {
   async do(req: Request): Promise<Response> {
     const timeout = this.timeout;
     const outer = req.signal;
-    if (timeout === 0 && outer === null) return this.#follow(this.#withDefaults(req), null);
     // One token for the whole exchange: every hop, the connection wait, and the body's arrival.
-    const cancel = outer === null ? new Cancel() : fromSignal(outer);
-    const timer =
-      timeout === 0
-        ? null
-        : setTimeout(() => {
-            cancel.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
-          }, timeout);
+    let cancel: Cancel | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    if (timeout !== 0 || outer !== null) {
+      const c = outer === null ? new Cancel() : fromSignal(outer);
+      cancel = c;
+      if (timeout !== 0) {
+        timer = setTimeout(() => {
+          c.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
+        }, timeout);
+      }
+    }
     const done = (): void => {
       if (timer !== null) clearTimeout(timer);
-      cancel.release();
+      cancel?.release();
     };
+    const first = this.#withDefaults(req);
+    const via: Request[] = [];
+    let hop = first;
     try {
-      const res = await this.#follow(this.#withDefaults(req), cancel);
-      whenBodySettled(res, done);
-      return res;
+      for (;;) {
+        const sent = this.jar === null ? hop : await applyCookies(this.jar, hop);
+        if (cancel !== null) attachCancel(sent, cancel);
+        const res = await this.transport.roundTrip(sent);
+        if (this.jar !== null) await storeCookies(this.jar, res);
+        const next = nextHop(first, hop, res);
+        if (next === null || this.#stopAt(next, via, hop, res) === useLastResponse) {
+          if (cancel !== null) whenBodySettled(res, done);
+          return res;
+        }
+        // Go drains a little of each redirect body so its connection is reused.
+        await res.body.close();
+        hop = next;
+      }
     } catch (err) {
       done();
+      throw err;
+    }
+  }
+
+  /** Asks checkRedirect about the next hop; a refusal closes the 3xx body and names the hop. */
+  #stopAt(next: Request, via: Request[], hop: Request, res: Response): void | typeof useLastResponse {
+    via.push(hop);
+    try {
+      return this.checkRedirect(next, via);
+    } catch (err) {
+      void res.body.close();
+      if (err instanceof HttpoolError) throw withRequest(err, next.method, redactUrl(next.url));
       throw err;
     }
   }
@@ -133,32 +162,6 @@ export class Client {
     headers = basicAuth(req.url, headers);
     if (headers === req.headers) return req;
     return req.with({ headers });
-  }
-
-  async #follow(first: Request, cancel: Cancel | null): Promise<Response> {
-    const via: Request[] = [];
-    let req = first;
-    for (;;) {
-      const sent = this.jar === null ? req : await applyCookies(this.jar, req);
-      if (cancel !== null) attachCancel(sent, cancel);
-      const res = await this.transport.roundTrip(sent);
-      if (this.jar !== null) await storeCookies(this.jar, res);
-      const next = nextHop(first, req, res);
-      if (next === null) return res;
-      via.push(req);
-      let verdict: void | typeof useLastResponse;
-      try {
-        verdict = this.checkRedirect(next, via);
-      } catch (err) {
-        await res.body.close();
-        if (err instanceof HttpoolError) throw withRequest(err, next.method, redactUrl(next.url));
-        throw err;
-      }
-      if (verdict === useLastResponse) return res;
-      // Go drains a little of each redirect body so its connection is reused.
-      await res.body.close();
-      req = next;
-    }
   }
 }
 

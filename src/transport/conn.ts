@@ -70,7 +70,10 @@ export interface ExchangeResult {
 /** Small bodies go out in the same write as the head: one syscall, one packet. */
 const COALESCE_LIMIT = 16 * 1024;
 
-class Exchange {
+/** One request/response on a connection. It is also its body's source: the body's pause,
+ * resume, early close and leak reach the connection only while this exchange is its current one
+ * (a decoded body can end after the connection has moved on to the next request). */
+class Exchange implements BodySource {
   headDelivered = false;
   messageDone = false;
   writeDone = false;
@@ -87,11 +90,26 @@ class Exchange {
   resolve!: (r: ExchangeResult) => void;
   reject!: (e: unknown) => void;
   readonly promise: Promise<ExchangeResult>;
-  constructor(readonly req: ExchangeRequest) {
+  constructor(
+    readonly conn: Conn,
+    readonly req: ExchangeRequest,
+  ) {
     this.promise = new Promise<ExchangeResult>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
+  }
+  pause(): void {
+    this.conn.pauseFor(this);
+  }
+  resume(): void {
+    this.conn.resumeFor(this);
+  }
+  abandon(): Promise<void> {
+    return this.conn.abandonFor(this);
+  }
+  leaked(): void {
+    this.conn.leakedFor(this);
   }
 }
 
@@ -152,7 +170,7 @@ export class Conn implements Poolable {
       markRetryable(err, { nothingWritten: true, nothingRead: true });
       return Promise.reject(err);
     }
-    const ex = new Exchange(req);
+    const ex = new Exchange(this, req);
     this.#ex = ex;
     this.uses++;
     this.#parser.expect(req.method);
@@ -280,13 +298,7 @@ export class Conn implements Poolable {
       ex.head = head;
       this.keepAliveTimeoutMs = head.keepAliveTimeoutMs;
       const coding = ex.req.coding(head);
-      const source: BodySource = {
-        pause: () => this.#socket.pause(),
-        resume: () => this.#socket.resume(),
-        abandon: () => this.#abandon(ex),
-        leaked: () => this.#leaked(ex),
-      };
-      const channel = new BodyChannel(source);
+      const channel = new BodyChannel(ex);
       channel.context = { method: ex.req.method, url: ex.req.url };
       ex.sink = coding === null ? channel : new DecodingSink(coding, channel);
       ex.headDelivered = true;
@@ -371,6 +383,8 @@ export class Conn implements Poolable {
     }
     this.#cleanup(ex);
     this.#ex = null;
+    // A body that paused the socket and then finished must not leave the next exchange paused.
+    if (this.#socket.isPaused()) this.#socket.resume();
     const drainDone = ex.drainDone;
     if (this.#opts.disableKeepAlives) this.close('keepalives-disabled');
     else if (ex.head!.connectionClose || this.#peerGone) this.close('connection-close');
@@ -407,8 +421,18 @@ export class Conn implements Poolable {
     drainDone?.();
   }
 
-  /** The caller closed the body early (seeds 000/001): drain a little to keep the connection. */
-  #abandon(ex: Exchange): Promise<void> {
+  /** @internal Backpressure from the exchange's body. */
+  pauseFor(ex: Exchange): void {
+    if (this.#ex === ex && !ex.messageDone) this.#socket.pause();
+  }
+
+  /** @internal */
+  resumeFor(ex: Exchange): void {
+    if (this.#ex === ex) this.#socket.resume();
+  }
+
+  /** @internal The caller closed the body early (seeds 000/001): drain a little to keep the connection. */
+  abandonFor(ex: Exchange): Promise<void> {
     if (ex.messageDone || ex.failed || this.#ex !== ex) return Promise.resolve();
     ex.sink = null;
     if (ex.head!.connectionClose) {
@@ -428,7 +452,8 @@ export class Conn implements Poolable {
     });
   }
 
-  #leaked(ex: Exchange): void {
+  /** @internal */
+  leakedFor(ex: Exchange): void {
     if (this.#ex !== ex || ex.messageDone || ex.failed) return;
     if (this.#opts.warnOnLeakedBody) warnLeak(ex.req.callSite);
     this.close('body-leaked');

@@ -19,10 +19,9 @@ import { Conn, type ConnHooks } from './conn.js';
 import { dial } from './dial.js';
 import { PoolKey } from './key.js';
 import { captureCallSite } from './leak-warning.js';
-import { cancelFor, ownedByTransport } from '../cancel.js';
+import { cancelFor } from '../cancel.js';
 import { whenBodySettled } from '../response.js';
-import type { ExchangeRequest } from './conn.js';
-import type { Cancel } from '../cancel.js';
+import type { ExchangeRequest, ExchangeResult } from './conn.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
@@ -90,67 +89,61 @@ export class Transport implements RoundTripper {
     return key;
   }
 
-  /** One request, one response. Errors carry the request's method and URL. */
+  /**
+   * One request, one response (Go's roundTrip loop): get a connection, send, and on a failure
+   * that Go's shouldRetry allows, send again on another. Errors carry the method and URL.
+   */
   async roundTrip(req: Request): Promise<Response> {
     const cancel = cancelFor(req);
-    const release = cancel !== null && ownedByTransport(cancel) ? () => cancel.release() : null;
     try {
-      const res = await this.#roundTrip(req, cancel);
-      if (release !== null) whenBodySettled(res, release);
-      return res;
-    } catch (err) {
-      release?.();
-      if (err instanceof HttpoolError) throw withRequest(err, req.method, redactUrl(req.url));
-      throw err;
-    }
-  }
-
-  async #roundTrip(req: Request, cancel: Cancel | null): Promise<Response> {
-    const key = this.#key(req.url);
-    const trace = req.trace;
-    const decode = this.#wantsDecoding(req);
-    const headerList = this.#headerList(req, decode);
-    const counters = this.#pool.counters(key.id);
-    const target = requestTarget(req.url);
-    // The head does not depend on the connection: build (and so validate) it before any dial,
-    // as Go validates before getConn. Only a retry opens the body and builds it again.
-    let source = req.body === null ? null : req.body.open();
-    let framing = this.#framing(req, source);
-    let head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) {
-        source = req.body === null ? null : req.body.open();
-        framing = this.#framing(req, source);
-        head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
-      }
-      emit(trace, 'getConn', key.hostPort);
-      const got = this.#pool.acquire(key.id, cancel);
-      const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
-      const reused = conn.uses > 0;
-      emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
-      counters.requests++;
-      if (reused) counters.reused++;
-      const exReq: ExchangeRequest = {
-        method: req.method,
-        url: req.url,
-        head,
-        framing,
-        body: source,
-        cancel,
-        trace,
-        coding: decode ? codingFor : noCoding,
-        callSite: null,
-      };
-      try {
-        const r = await conn.roundTrip(exReq);
+      const key = this.#key(req.url);
+      const trace = req.trace;
+      const decode = this.#wantsDecoding(req);
+      const headerList = this.#headerList(req, decode);
+      const counters = this.#pool.counters(key.id);
+      const target = requestTarget(req.url);
+      for (let attempt = 0; ; attempt++) {
+        // The head does not depend on the connection: build (and so validate) it before any
+        // dial, as Go validates before getConn. A retry opens the body and builds it again.
+        const source = req.body === null ? null : req.body.open();
+        const framing = this.#framing(req, source);
+        const head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
+        emit(trace, 'getConn', key.hostPort);
+        const got = this.#pool.acquire(key.id, cancel);
+        const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
+        const reused = conn.uses > 0;
+        emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
+        counters.requests++;
+        if (reused) counters.reused++;
+        const exReq: ExchangeRequest = {
+          method: req.method,
+          url: req.url,
+          head,
+          framing,
+          body: source,
+          cancel,
+          trace,
+          coding: decode ? codingFor : noCoding,
+          callSite: null,
+        };
+        let r: ExchangeResult;
+        try {
+          r = await conn.roundTrip(exReq);
+        } catch (err) {
+          if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
+          throw err;
+        }
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
         // for small responses, and V8's async stack trace still names the caller's frames.
         if (!r.channel.complete && this.options.warnOnLeakedBody) exReq.callSite = captureCallSite();
-        return this.#response(req, r.head, r.channel, r.decoded);
-      } catch (err) {
-        if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
-        throw err;
+        const res = this.#response(req, r.head, r.channel, r.decoded);
+        if (cancel?.ownedByTransport) whenBodySettled(res, () => cancel.release());
+        return res;
       }
+    } catch (err) {
+      if (cancel?.ownedByTransport) cancel.release();
+      if (err instanceof HttpoolError) throw withRequest(err, req.method, redactUrl(req.url));
+      throw err;
     }
   }
 
