@@ -242,23 +242,8 @@ export class Body implements AsyncIterable<Uint8Array> {
     return JSON.parse(await this.text()) as T;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const ch = this.#take();
-    let finished = false;
-    try {
-      for (;;) {
-        const r = ch.read();
-        const chunk = r instanceof Promise ? await r : r;
-        if (chunk === null) {
-          finished = true;
-          return;
-        }
-        yield chunk;
-      }
-    } finally {
-      // A `break` out of for-await is an early close: give the connection its chance.
-      if (!finished) await ch.close();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return new BodyIterator(this.#take());
   }
 
   /** A web ReadableStream over the body; cancelling it closes the body. */
@@ -285,5 +270,56 @@ export class Body implements AsyncIterable<Uint8Array> {
   close(): Promise<void> {
     this.#used = true;
     return this.#channel.close();
+  }
+}
+
+/**
+ * `for await` over a body. Hand-written rather than an async generator: a buffered chunk is
+ * handed over without generator machinery, and `break` (return()) closes the body early so its
+ * connection gets the drain-and-reuse chance.
+ */
+class BodyIterator implements AsyncIterator<Uint8Array> {
+  readonly #channel: BodyChannel;
+  #done = false;
+
+  constructor(channel: BodyChannel) {
+    this.#channel = channel;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    let r: Promise<Buffer | null> | Buffer | null;
+    try {
+      r = this.#channel.read();
+    } catch (err) {
+      this.#done = true;
+      return Promise.reject(err);
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (chunk) => this.#result(chunk),
+        (err: unknown) => {
+          this.#done = true;
+          throw err;
+        },
+      );
+    }
+    return Promise.resolve(this.#result(r));
+  }
+
+  #result(chunk: Buffer | null): IteratorResult<Uint8Array> {
+    if (chunk === null) {
+      this.#done = true;
+      return { done: true, value: undefined };
+    }
+    return { done: false, value: chunk };
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    if (!this.#done) {
+      this.#done = true;
+      await this.#channel.close();
+    }
+    return { done: true, value: undefined };
   }
 }

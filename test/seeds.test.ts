@@ -352,3 +352,23 @@ test('seed 003 (no timeout): responseHeaderTimeout and dialTimeout fire; an Abor
 test('Client defaults to a finite timeout', () => {
   assert.ok(new Client().timeout > 0 && Number.isFinite(new Client().timeout));
 });
+
+test('seed 000/001: breaking out of for-await is an early close that drains and keeps the connection', async (t) => {
+  const srv = await httpServer((_req, res) => {
+    res.write(Buffer.alloc(1000, 'a'));
+    setTimeout(() => res.end(Buffer.alloc(1000, 'b')), 20);
+  });
+  t.after(() => srv.close());
+  const { transport, client } = setup(t);
+  for (let i = 0; i < 3; i++) {
+    const res = await client.get(srv.url);
+    let seen = 0;
+    for await (const chunk of res.body) {
+      seen += chunk.length;
+      break;
+    }
+    assert.ok(seen > 0);
+  }
+  assert.equal(srv.connections, 1, 'the drained connection served every request');
+  assert.equal(transport.stats().totals.reused, 2);
+});
