@@ -96,6 +96,21 @@ export function writeRequestHead(
   headers: readonly string[],
   framing: BodyFraming,
 ): Buffer {
+  return Buffer.from(requestHeadString(method, target, host, headers, framing), 'latin1');
+}
+
+/**
+ * The same head as a latin1 string (every character is checked to be ≤ U+00FF). The
+ * connection writes it as a string: Node copies it straight into the socket write, one
+ * allocation fewer per request than a Buffer.
+ */
+export function requestHeadString(
+  method: string,
+  target: string,
+  host: string,
+  headers: readonly string[],
+  framing: BodyFraming,
+): string {
   validateMethod(method);
   validateUrlPart('request target', target);
   validateUrlPart('Host', host);
@@ -130,7 +145,7 @@ export function writeRequestHead(
       break;
   }
   head += '\r\n';
-  return Buffer.from(head, 'latin1');
+  return head;
 }
 
 const CRLF = Buffer.from('\r\n', 'latin1');

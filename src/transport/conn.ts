@@ -28,6 +28,7 @@ import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
 import type { Cancel } from '../cancel.js';
 import { warnLeak } from './leak-warning.js';
+import type { ReadInto } from './dial.js';
 
 export interface ConnOptions {
   maxResponseHeaderBytes: number;
@@ -49,8 +50,8 @@ export interface ExchangeRequest {
   method: string;
   /** For errors raised while the body is read: they name the request like every other error. */
   url: URL;
-  /** Request head bytes, already validated and serialized. */
-  head: Buffer;
+  /** Request head, validated and serialized; latin1 (see requestHeadString). */
+  head: string;
   framing: BodyFraming;
   body: RequestBodySource | null;
   cancel: Cancel | null;
@@ -66,9 +67,6 @@ export interface ExchangeResult {
   channel: BodyChannel;
   decoded: boolean;
 }
-
-/** Small bodies go out in the same write as the head: one syscall, one packet. */
-const COALESCE_LIMIT = 16 * 1024;
 
 /** One request/response on a connection. It is also its body's source: the body's pause,
  * resume, early close and leak reach the connection only while this exchange is its current one
@@ -133,7 +131,10 @@ export class Conn implements Poolable {
   #peerGone = false;
   #drainWaiters: (() => void)[] = [];
 
-  constructor(id: number, key: string, socket: Socket, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
+  /** Read buffers are reused (dial.ts onread): body chunks are copied before they are kept. */
+  readonly #transientReads: boolean;
+
+  constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
     this.id = id;
     this.key = key;
     this.createdAt = now;
@@ -141,7 +142,9 @@ export class Conn implements Poolable {
     this.#opts = opts;
     this.#hooks = hooks;
     this.#parser = new ResponseParser(this.#handler, { maxHeaderBytes: opts.maxResponseHeaderBytes });
-    socket.on('data', (buf: Buffer) => this.#onData(buf));
+    this.#transientReads = reader !== null;
+    if (reader !== null) reader.fn = (buf) => this.#onData(buf);
+    else socket.on('data', (buf: Buffer) => this.#onData(buf));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (err: Error) => this.#onError(err));
     socket.on('close', () => this.#onEnd());
@@ -194,7 +197,7 @@ export class Conn implements Poolable {
     const { head, body, trace } = ex.req;
     const sock = this.#socket;
     if (body === null) {
-      sock.write(head);
+      sock.write(head, 'latin1');
       emit(trace, 'wroteHeaders');
       this.#wrote(ex);
       return;
@@ -202,20 +205,16 @@ export class Conn implements Poolable {
     if (body.kind === 'bytes') {
       const data = body.data;
       if (ex.req.framing.kind === 'chunked') throw new Error('httpool: bytes body framed as chunked');
-      if (data.length <= COALESCE_LIMIT) {
-        sock.write(data.length === 0 ? head : Buffer.concat([head, data], head.length + data.length));
-        emit(trace, 'wroteHeaders');
-      } else {
-        sock.cork();
-        sock.write(head);
-        emit(trace, 'wroteHeaders');
-        sock.write(data);
-        sock.uncork();
-      }
+      // Corked: head and body leave in one writev, one packet when small.
+      sock.cork();
+      sock.write(head, 'latin1');
+      emit(trace, 'wroteHeaders');
+      if (data.length > 0) sock.write(data);
+      sock.uncork();
       this.#wrote(ex);
       return;
     }
-    sock.write(head);
+    sock.write(head, 'latin1');
     emit(trace, 'wroteHeaders');
     this.#pump(ex, body.chunks, ex.req.framing).then(
       () => {
@@ -311,7 +310,7 @@ export class Conn implements Poolable {
         if (ex.drained > this.#opts.maxDrainBytes) this.close('body-not-drained');
         return;
       }
-      ex.sink?.push(chunk);
+      ex.sink?.push(this.#transientReads ? Buffer.from(chunk) : chunk);
     },
     onComplete: (trailers) => {
       const ex = this.#ex!;

@@ -7,8 +7,27 @@ import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { PoolKey } from './key.js';
 
-export function dial(key: PoolKey, opts: ResolvedOptions): Promise<net.Socket> {
-  return new Promise<net.Socket>((resolve, reject) => {
+/**
+ * Where a plain TCP socket delivers what it reads. Node's `onread` fills one reused buffer per
+ * connection instead of allocating a Buffer per read and pushing it through a Readable stream;
+ * the reader must copy whatever it keeps past the call.
+ */
+export interface ReadInto {
+  fn: ((buf: Buffer) => void) | null;
+}
+
+/** Bytes read per socket read on plain TCP connections. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export interface Dialed {
+  socket: net.Socket;
+  /** Set for plain TCP: the conn installs its reader here and must copy what it keeps. */
+  reader: ReadInto | null;
+}
+
+export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
+  return new Promise<Dialed>((resolve, reject) => {
+    let reader: ReadInto | null = null;
     const host = key.hostname;
     let settled = false;
     let timer: NodeJS.Timeout | null = null;
@@ -24,7 +43,7 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<net.Socket> {
       settled = true;
       if (timer !== null) clearTimeout(timer);
       socket.removeListener('error', onError);
-      resolve(socket);
+      resolve({ socket, reader });
     };
     const onError = (err: NodeJS.ErrnoException): void => fail(mapDialError(err, key));
     let socket: net.Socket;
@@ -38,7 +57,19 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<net.Socket> {
       });
       socket.once('secureConnect', ok);
     } else {
-      socket = net.connect({ host, port: key.port });
+      const into: ReadInto = { fn: null };
+      reader = into;
+      socket = net.connect({
+        host,
+        port: key.port,
+        onread: {
+          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          callback: (n: number, buf: Uint8Array) => {
+            into.fn?.((buf as Buffer).subarray(0, n));
+            return true;
+          },
+        },
+      });
       socket.once('connect', ok);
     }
     socket.setNoDelay(true);

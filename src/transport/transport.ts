@@ -8,7 +8,7 @@ import type { BodyChannel } from '../body.js';
 import { codingOf, ACCEPT_ENCODING } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
-import { writeRequestHead } from '../h1/write.js';
+import { requestHeadString } from '../h1/write.js';
 import type { Request } from '../request.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
@@ -72,8 +72,8 @@ export class Transport implements RoundTripper {
 
   async #dial(keyId: string): Promise<Conn> {
     const key = this.#keys.get(keyId)!;
-    const socket = await dial(key, this.options);
-    const conn = new Conn(nextConnId++, keyId, socket, this.options, this.#hooks, performance.now());
+    const { socket, reader } = await dial(key, this.options);
+    const conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
     this.#inFlight.add(conn);
     return conn;
   }
@@ -107,7 +107,7 @@ export class Transport implements RoundTripper {
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         const source = req.body === null ? null : req.body.open();
         const framing = this.#framing(req, source);
-        const head = writeRequestHead(req.method, target, key.hostHeader, headerList, framing);
+        const head = requestHeadString(req.method, target, key.hostHeader, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
