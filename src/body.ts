@@ -185,6 +185,10 @@ export class BodyChannel implements BodySink {
     this.#source = null;
     this.#chunks = [];
     this.#ended = true;
+    // Nobody can be reading a collected body; should a read be pending, it must not hang.
+    const w = this.#waiting;
+    this.#waiting = null;
+    w?.reject(new BodyError('ERR_BODY_LEAKED', 'the response body was garbage-collected while being read'));
     this.#settle();
     source.leaked();
   }
@@ -243,14 +247,17 @@ export class Body implements AsyncIterable<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return new BodyIterator(this.#take());
+    return new BodyIterator(this.#take(), this);
   }
 
   /** A web ReadableStream over the body; cancelling it closes the body. */
   stream(): ReadableStream<Uint8Array> {
     const ch = this.#take();
+    // The stream keeps the Body reachable: a body being read is not a leaked body.
+    const owner: Body = this;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
+        void owner;
         const r = ch.read();
         const chunk = r instanceof Promise ? await r : r;
         if (chunk === null) controller.close();
@@ -280,10 +287,13 @@ export class Body implements AsyncIterable<Uint8Array> {
  */
 class BodyIterator implements AsyncIterator<Uint8Array> {
   readonly #channel: BodyChannel;
+  /** Held so the Body stays reachable while it is iterated: a body being read is not leaked. */
+  readonly owner: Body;
   #done = false;
 
-  constructor(channel: BodyChannel) {
+  constructor(channel: BodyChannel, owner: Body) {
     this.#channel = channel;
+    this.owner = owner;
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {

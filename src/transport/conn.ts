@@ -28,7 +28,7 @@ import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
 import type { Cancel } from '../cancel.js';
 import { warnLeak } from './leak-warning.js';
-import type { ReadInto } from './dial.js';
+import { READ_BUFFER_BYTES, type ReadInto } from './dial.js';
 
 export interface ConnOptions {
   maxResponseHeaderBytes: number;
@@ -131,8 +131,13 @@ export class Conn implements Poolable {
   #peerGone = false;
   #drainWaiters: (() => void)[] = [];
 
-  /** Read buffers are reused (dial.ts onread): body chunks are copied before they are kept. */
-  readonly #transientReads: boolean;
+  /**
+   * Plain TCP reads land in one shared buffer (dial.ts onread) while heads and small bodies
+   * arrive, and body bytes from it are copied before they are kept; while a large body streams,
+   * each read gets a fresh buffer that the body keeps without a copy.
+   */
+  readonly #sharedReads: Buffer | null;
+  #lastRead: Buffer | null = null;
 
   constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
     this.id = id;
@@ -142,13 +147,27 @@ export class Conn implements Poolable {
     this.#opts = opts;
     this.#hooks = hooks;
     this.#parser = new ResponseParser(this.#handler, { maxHeaderBytes: opts.maxResponseHeaderBytes });
-    this.#transientReads = reader !== null;
-    if (reader !== null) reader.fn = (buf) => this.#onData(buf);
-    else socket.on('data', (buf: Buffer) => this.#onData(buf));
+    if (reader !== null) {
+      const shared = reader.shared;
+      this.#sharedReads = shared;
+      reader.buffer = () => (this.#lastRead = this.#wantsOwnBuffer() ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : shared);
+      reader.fn = (buf) => this.#onData(buf);
+    } else {
+      this.#sharedReads = null;
+      socket.on('data', (buf: Buffer) => this.#onData(buf));
+    }
     socket.on('end', () => this.#onEnd());
     socket.on('error', (err: Error) => this.#onError(err));
     socket.on('close', () => this.#onEnd());
     socket.on('drain', () => this.#wakeWriters());
+  }
+
+  /** A large body is streaming: a fresh read buffer saves copying every byte out of the shared one. */
+  #wantsOwnBuffer(): boolean {
+    const ex = this.#ex;
+    if (ex === null || !ex.headDelivered || ex.messageDone || ex.draining) return false;
+    const rest = this.#parser.remainingBodyBytes();
+    return rest < 0 || rest > 16 * 1024;
   }
 
   isOpen(): boolean {
@@ -310,7 +329,7 @@ export class Conn implements Poolable {
         if (ex.drained > this.#opts.maxDrainBytes) this.close('body-not-drained');
         return;
       }
-      ex.sink?.push(this.#transientReads ? Buffer.from(chunk) : chunk);
+      ex.sink?.push(this.#sharedReads !== null && this.#lastRead === this.#sharedReads ? Buffer.from(chunk) : chunk);
     },
     onComplete: (trailers) => {
       const ex = this.#ex!;

@@ -14,10 +14,14 @@ import type { PoolKey } from './key.js';
  */
 export interface ReadInto {
   fn: ((buf: Buffer) => void) | null;
+  /** Chooses the buffer for the next read: `shared`, or a fresh one the reader may keep. */
+  buffer: (() => Buffer) | null;
+  /** The connection's reused read buffer. */
+  readonly shared: Buffer;
 }
 
 /** Bytes read per socket read on plain TCP connections. */
-const READ_BUFFER_BYTES = 64 * 1024;
+export const READ_BUFFER_BYTES = 64 * 1024;
 
 export interface Dialed {
   socket: net.Socket;
@@ -57,13 +61,13 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
       });
       socket.once('secureConnect', ok);
     } else {
-      const into: ReadInto = { fn: null };
+      const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(READ_BUFFER_BYTES) };
       reader = into;
       socket = net.connect({
         host,
         port: key.port,
         onread: {
-          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          buffer: () => (into.buffer === null ? into.shared : into.buffer()),
           callback: (n: number, buf: Uint8Array) => {
             into.fn?.((buf as Buffer).subarray(0, n));
             return true;
