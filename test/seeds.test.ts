@@ -372,3 +372,32 @@ test('seed 000/001: breaking out of for-await is an early close that drains and 
   assert.equal(srv.connections, 1, 'the drained connection served every request');
   assert.equal(transport.stats().totals.reused, 2);
 });
+
+test('seed 003: a body being iterated or streamed is never taken for a leaked one, however often GC runs', async (t) => {
+  const big = Buffer.alloc(4 << 20, 'z');
+  const srv = await httpServer((_req, res) => res.end(big));
+  t.after(() => srv.close());
+  const { transport, client } = setup(t);
+  for (const mode of ['iterate', 'stream'] as const) {
+    let n = 0;
+    await (async () => {
+      const res = await client.get(srv.url);
+      if (mode === 'iterate') {
+        for await (const chunk of res.body) {
+          n += chunk.length;
+          gc();
+        }
+      } else {
+        const reader = res.body.stream().getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          n += value.length;
+          gc();
+        }
+      }
+    })();
+    assert.equal(n, big.length, `${mode}: every byte`);
+  }
+  assert.equal(transport.stats().totals.closed['body-leaked'], undefined);
+});

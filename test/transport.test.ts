@@ -362,3 +362,39 @@ test('unknown or invalid Transport options are refused with ERR_INVALID_OPTION',
   assert.throws(() => new Transport({ bogus: 1 } as never), (err: HttpoolError) => err.code === 'ERR_INVALID_OPTION');
   assert.equal(new Transport({ maxIdleConnsPerHost: 0 }).options.maxIdleConnsPerHost, 100, 'zero means the default, as in Go');
 });
+
+test('a response trickled in small pieces (heads, chunk lines and data split across reads) arrives intact, twice on one connection', async (t) => {
+  const parts = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Long: ', 'a'.repeat(300), '\r\n\r\n'];
+  let body = '';
+  for (let i = 0; i < 40; i++) {
+    const data = `piece-${i}-` + String.fromCharCode(97 + (i % 26)).repeat(i * 7);
+    body += data;
+    parts.push(`${data.length.toString(16)}\r\n`, data, '\r\n');
+  }
+  parts.push('0\r\nX-Trailer: done\r\n\r\n');
+  const wire = parts.join('');
+  const srv = await rawServer((socket) =>
+    onRequests(socket, () => {
+      // Write in 7..29-byte slices with pauses so each slice is its own read.
+      let pos = 0;
+      let k = 0;
+      const step = (): void => {
+        if (pos >= wire.length || socket.destroyed) return;
+        const len = 7 + ((k++ * 11) % 23);
+        socket.write(wire.slice(pos, pos + len));
+        pos += len;
+        setTimeout(step, 1);
+      };
+      step();
+    }),
+  );
+  t.after(() => srv.close());
+  const tr = transportFor(t);
+  for (let i = 0; i < 2; i++) {
+    const res = await tr.roundTrip(new Request('GET', srv.url));
+    assert.equal(res.headers.get('x-long'), 'a'.repeat(300));
+    assert.equal(await res.body.text(), body);
+    assert.equal(res.trailers.get('x-trailer'), 'done');
+  }
+  assert.equal(srv.connections, 1);
+});
