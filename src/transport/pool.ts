@@ -117,6 +117,8 @@ export class Pool<C extends Poolable> {
    */
   acquire(key: string, cancel: Cancel | null = null): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
+    // An exchange already cancelled (its timeout fired during a redirect, say) starts no dial.
+    if (cancel?.reason) throw cancel.reason;
     const host = this.#host(key);
     const now = this.#now();
     while (host.idle.length > 0) {
