@@ -147,7 +147,9 @@ test('seed 003: Keep-Alive: timeout=N retires idle connections before the server
   await (await client.get(srv.url)).body.text();
   await until(() => transport.stats().totals.idle === 0, 3_000, 'retirement');
   const took = Date.now() - started;
-  assert.ok(took >= 700 && took < 1_000, `retired at about 1000-100 ms, took ${took}`);
+  // Due at 900 ms (1000 minus a tenth); the upper bound leaves room for a loaded machine, and
+  // the reason below shows it was the announced limit, not idleConnTimeout (90 s), that fired.
+  assert.ok(took >= 700 && took < 1_500, `retired at about 1000-100 ms, took ${took}`);
   assert.equal(transport.stats().totals.closed['server-idle-limit'], 1);
 });
 

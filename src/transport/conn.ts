@@ -28,7 +28,7 @@ import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
 import type { Cancel } from '../cancel.js';
 import { warnLeak } from './leak-warning.js';
-import { READ_BUFFER_BYTES, type ReadInto } from './dial.js';
+import { BODY_READ_BYTES, type ReadInto } from './dial.js';
 
 export interface ConnOptions {
   maxResponseHeaderBytes: number;
@@ -150,7 +150,7 @@ export class Conn implements Poolable {
     if (reader !== null) {
       const shared = reader.shared;
       this.#sharedReads = shared;
-      reader.buffer = () => (this.#lastRead = this.#wantsOwnBuffer() ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : shared);
+      reader.buffer = () => (this.#lastRead = this.#wantsOwnBuffer() ? Buffer.allocUnsafe(BODY_READ_BYTES) : shared);
       reader.fn = (buf) => this.#onData(buf);
     } else {
       this.#sharedReads = null;

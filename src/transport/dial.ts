@@ -20,8 +20,13 @@ export interface ReadInto {
   readonly shared: Buffer;
 }
 
-/** Bytes read per socket read on plain TCP connections. */
-export const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * The shared buffer lives as long as its connection, so it is sized for heads and small bodies
+ * (a thousand pooled connections hold 16 MB); a large body's reads get fresh, larger buffers.
+ */
+export const SHARED_READ_BYTES = 16 * 1024;
+/** Bytes per read while a large body streams. */
+export const BODY_READ_BYTES = 64 * 1024;
 
 export interface Dialed {
   socket: net.Socket;
@@ -61,7 +66,7 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
       });
       socket.once('secureConnect', ok);
     } else {
-      const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(READ_BUFFER_BYTES) };
+      const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(SHARED_READ_BYTES) };
       reader = into;
       socket = net.connect({
         host,
