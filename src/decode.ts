@@ -4,7 +4,7 @@
 // corrupt stream is an error, never a short body.
 
 import * as zlib from 'node:zlib';
-import { ProtocolError, type HttpoolError } from './errors.js';
+import { BodyError, ProtocolError, type HttpoolError } from './errors.js';
 import type { BodySink } from './body.js';
 
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -20,22 +20,48 @@ export function codingOf(contentEncoding: string | null): Coding | null {
   return null;
 }
 
+/** Limits on what a compressed body may decode to (decompression bombs). 0 = no limit. */
+export interface DecodeLimits {
+  maxDecodedBytes: number;
+  maxDecodeRatio: number;
+}
+
+/** The ratio limit applies only past this many decoded bytes: small bodies may compress well. */
+const RATIO_FLOOR = 1 << 20;
+
 /** Feeds wire bytes through zlib and pushes decoded bytes into `out`. */
 export class DecodingSink implements BodySink {
   readonly #out: BodySink;
   readonly #z: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+  readonly #limits: DecodeLimits;
+  readonly #onTooLarge: (err: HttpoolError) => void;
   #failed = false;
   #trailers: string[] = [];
+  #encoded = 0;
+  #decoded = 0;
 
-  constructor(coding: Coding, out: BodySink) {
+  /** `onTooLarge` lets the connection close when the limit trips mid-response. */
+  constructor(coding: Coding, out: BodySink, limits: DecodeLimits, onTooLarge: (err: HttpoolError) => void) {
     this.#out = out;
+    this.#limits = limits;
+    this.#onTooLarge = onTooLarge;
     this.#z =
       coding === 'gzip'
         ? zlib.createGunzip()
         : coding === 'deflate'
           ? zlib.createInflate()
           : zlib.createBrotliDecompress();
-    this.#z.on('data', (chunk: Buffer) => this.#out.push(chunk));
+    this.#z.on('data', (chunk: Buffer) => {
+      if (this.#failed) return;
+      this.#decoded += chunk.length;
+      const err = this.#overLimit();
+      if (err !== null) {
+        this.fail(err);
+        this.#onTooLarge(err);
+        return;
+      }
+      this.#out.push(chunk);
+    });
     this.#z.on('end', () => {
       if (!this.#failed) this.#out.end(this.#trailers);
     });
@@ -44,8 +70,24 @@ export class DecodingSink implements BodySink {
     });
   }
 
+  #overLimit(): HttpoolError | null {
+    const { maxDecodedBytes, maxDecodeRatio } = this.#limits;
+    if (maxDecodedBytes > 0 && this.#decoded > maxDecodedBytes) {
+      return new BodyError('ERR_BODY_TOO_LARGE', `decoded body exceeds maxDecodedBytes (${maxDecodedBytes})`);
+    }
+    if (maxDecodeRatio > 0 && this.#decoded > RATIO_FLOOR && this.#decoded > this.#encoded * maxDecodeRatio) {
+      return new BodyError(
+        'ERR_BODY_TOO_LARGE',
+        `decoded body grew past ${maxDecodeRatio}× its ${this.#encoded} compressed bytes (maxDecodeRatio): a decompression bomb?`,
+      );
+    }
+    return null;
+  }
+
   push(chunk: Buffer): void {
-    if (!this.#failed) this.#z.write(chunk);
+    if (this.#failed) return;
+    this.#encoded += chunk.length;
+    this.#z.write(chunk);
   }
 
   end(trailers: string[]): void {

@@ -17,7 +17,8 @@ export type CloseReason =
   | 'keepalives-disabled' // disableKeepAlives: one request per connection
   | 'transport-closed'    // transport.close()
   | 'idle-closed'         // transport.closeIdleConnections()
-  | 'body-leaked';        // the response was garbage-collected with its body unread and unclosed
+  | 'body-leaked'         // the response was garbage-collected with its body unread and unclosed
+  | 'body-too-large';     // a compressed body decoded past maxDecodedBytes or maxDecodeRatio
 
 export interface HostStats {
   /** Connections serving a request now. */

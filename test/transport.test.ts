@@ -398,3 +398,23 @@ test('a response trickled in small pieces (heads, chunk lines and data split acr
   }
   assert.equal(srv.connections, 1);
 });
+
+test('bodies held unread keep their own bytes while the connection reads the next responses', async (t) => {
+  const bodies: Buffer[] = [];
+  const srv = await rawServer((socket) =>
+    onRequests(socket, () => {
+      const n = bodies.length;
+      // Distinct bodies of different sizes, some larger than one read.
+      const body = Buffer.from(Array.from({ length: 200 + n * 997 }, (_, i) => (i * 31 + n * 7) & 0xff));
+      bodies.push(body);
+      socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+    }),
+  );
+  t.after(() => srv.close());
+  const tr = transportFor(t);
+  const held = [];
+  for (let i = 0; i < 30; i++) held.push(await tr.roundTrip(new Request('GET', srv.url, { headers: { 'Accept-Encoding': 'identity' } })));
+  for (let i = 0; i < held.length; i++) {
+    assert.deepEqual(Buffer.from(await held[i]!.body.bytes()), bodies[i], `body ${i} intact`);
+  }
+});

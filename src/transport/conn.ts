@@ -37,6 +37,8 @@ export interface ConnOptions {
   drainTimeout: number;
   warnOnLeakedBody: boolean;
   disableKeepAlives: boolean;
+  maxDecodedBytes: number;
+  maxDecodeRatio: number;
 }
 
 export interface ConnHooks<C> {
@@ -136,8 +138,7 @@ export class Conn implements Poolable {
    * arrive, and body bytes from it are copied before they are kept; while a large body streams,
    * each read gets a fresh buffer that the body keeps without a copy.
    */
-  readonly #sharedReads: Buffer | null;
-  #lastRead: Buffer | null = null;
+  readonly #sharedReads: ArrayBuffer | null;
 
   constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
     this.id = id;
@@ -149,8 +150,10 @@ export class Conn implements Poolable {
     this.#parser = new ResponseParser(this.#handler, { maxHeaderBytes: opts.maxResponseHeaderBytes });
     if (reader !== null) {
       const shared = reader.shared;
-      this.#sharedReads = shared;
-      reader.buffer = () => (this.#lastRead = this.#wantsOwnBuffer() ? Buffer.allocUnsafe(BODY_READ_BYTES) : shared);
+      // Identity of the backing memory, not bookkeeping of which buffer was handed out: the
+      // first read of a connection lands in the shared buffer before any choice is made.
+      this.#sharedReads = shared.buffer as ArrayBuffer;
+      reader.buffer = () => (this.#wantsOwnBuffer() ? Buffer.allocUnsafe(BODY_READ_BYTES) : shared);
       reader.fn = (buf) => this.#onData(buf);
     } else {
       this.#sharedReads = null;
@@ -318,7 +321,10 @@ export class Conn implements Poolable {
       const coding = ex.req.coding(head);
       const channel = new BodyChannel(ex);
       channel.context = { method: ex.req.method, url: ex.req.url };
-      ex.sink = coding === null ? channel : new DecodingSink(coding, channel);
+      ex.sink =
+        coding === null
+          ? channel
+          : new DecodingSink(coding, channel, this.#opts, (err) => this.#fail(ex, err, 'body-too-large'));
       ex.headDelivered = true;
       ex.resolve({ head, channel, decoded: coding !== null });
     },
@@ -329,7 +335,7 @@ export class Conn implements Poolable {
         if (ex.drained > this.#opts.maxDrainBytes) this.close('body-not-drained');
         return;
       }
-      ex.sink?.push(this.#sharedReads !== null && this.#lastRead === this.#sharedReads ? Buffer.from(chunk) : chunk);
+      ex.sink?.push(chunk.buffer === this.#sharedReads ? Buffer.from(chunk) : chunk);
     },
     onComplete: (trailers) => {
       const ex = this.#ex!;

@@ -66,6 +66,8 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
       });
       socket.once('secureConnect', ok);
     } else {
+      // allocUnsafe above Buffer.poolSize/2 gets its own ArrayBuffer: conn.ts relies on that to
+      // tell shared-buffer chunks by their backing memory.
       const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(SHARED_READ_BYTES) };
       reader = into;
       socket = net.connect({

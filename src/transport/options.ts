@@ -55,6 +55,13 @@ export interface TransportOptions {
   idleSafetyMargin?: number;
   /** Warn (once per process) when a response is garbage-collected without its body read or closed. @default true */
   warnOnLeakedBody?: boolean;
+  /** A transparently decoded body may not exceed this many bytes: ERR_BODY_TOO_LARGE, connection closed. 0 = no limit. @default 0 */
+  maxDecodedBytes?: number;
+  /**
+   * Nor grow past this many times its compressed size once over 1 MiB (a decompression bomb:
+   * gzip reaches about 1000×). 0 = no limit. @default 200
+   */
+  maxDecodeRatio?: number;
 }
 
 export interface ResolvedOptions {
@@ -77,6 +84,8 @@ export interface ResolvedOptions {
   forceAttemptHTTP2: boolean;
   idleSafetyMargin: number;
   warnOnLeakedBody: boolean;
+  maxDecodedBytes: number;
+  maxDecodeRatio: number;
 }
 
 export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
@@ -99,12 +108,15 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   forceAttemptHTTP2: true,
   idleSafetyMargin: 1_000,
   warnOnLeakedBody: true,
+  maxDecodedBytes: 0,
+  maxDecodeRatio: 200,
 });
 
 const COUNTS = [
   'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'idleConnTimeout', 'dialTimeout',
   'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'expectContinueTimeout',
-  'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin',
+  'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
+  'maxDecodeRatio',
 ] as const;
 const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'warnOnLeakedBody'] as const;
 
