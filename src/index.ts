@@ -11,7 +11,7 @@ export { RequestBody, type BodyInit } from './request-body.js';
 export { Response } from './response.js';
 export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
-export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo } from './trace.js';
+export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo } from './trace.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
 export {
   HttpoolError,

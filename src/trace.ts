@@ -1,7 +1,12 @@
-// Go's httptrace.ClientTrace: hooks called as a request moves through the transport. A
-// request without a trace pays one null check per event. Hooks run synchronously on the
-// transport's path: they must be quick and must not throw (a throwing hook is reported and
-// ignored, never allowed to break the connection).
+// Go's httptrace.ClientTrace: hooks called as a request moves through the transport, and the
+// same events published on node:diagnostics_channel as `httpool:<event>`. The transport builds
+// a TraceCtx only for a request that has hooks or when some channel has a subscriber, so an
+// untraced request pays one null check per event. Hooks run synchronously on the transport's
+// path: they must be quick, and a hook that throws is reported, never allowed to break the
+// connection.
+
+import * as dc from 'node:diagnostics_channel';
+import type { Request } from './request.js';
 
 export interface GotConnInfo {
   /** The connection served a request before. */
@@ -23,41 +28,118 @@ export interface WroteRequestInfo {
   err: Error | null;
 }
 
+export interface TLSHandshakeInfo {
+  /** "TLSv1.3" and the like. */
+  protocol: string | null;
+  /** The ALPN protocol agreed, e.g. "http/1.1", or null. */
+  alpn: string | null;
+}
+
+/** Every hook is optional; each has Go's meaning (net/http/httptrace). */
 export interface ClientTrace {
   /** Before a connection is looked for; hostPort is "host:port". */
   getConn?(hostPort: string): void;
   gotConn?(info: GotConnInfo): void;
   /** After the connection is offered back to the pool; err says why it was not kept. */
   putIdleConn?(err: Error | null): void;
+  /** Name resolution starts (not called for IP literals). */
   dnsStart?(info: { host: string }): void;
   dnsDone?(info: DNSDoneInfo): void;
+  /** A TCP connection attempt starts; addr is "ip:port". Called for every attempt. */
   connectStart?(network: string, addr: string): void;
   connectDone?(network: string, addr: string, err: Error | null): void;
   tlsHandshakeStart?(): void;
-  tlsHandshakeDone?(info: { protocol: string | null; alpn: string | null }, err: Error | null): void;
+  tlsHandshakeDone?(info: TLSHandshakeInfo, err: Error | null): void;
+  /** Each header field as it is written (Host, the caller's fields, framing). */
+  wroteHeaderField?(key: string, values: string[]): void;
   wroteHeaders?(): void;
+  /** The request was handed to the socket (err set when writing failed). */
   wroteRequest?(info: WroteRequestInfo): void;
   gotFirstResponseByte?(): void;
+  /** A 100 Continue arrived for a request that said Expect: 100-continue. */
   got100Continue?(): void;
+  /** A 1xx response other than 100-continue's arrived. Setting this hook lifts the 1xx limits. */
   got1xxResponse?(code: number, headers: ReadonlyArray<readonly [string, string]>): void;
+  /** The head went out with Expect: 100-continue; the body waits for 100 or the timeout. */
   wait100Continue?(): void;
 }
 
 export type TraceEvent = keyof ClientTrace;
 
-/** Calls one hook, shielding the transport from a hook that throws. */
+/** Argument names per event: the fields of the diagnostics_channel message besides `request`. */
+const FIELDS: { [K in TraceEvent]-?: readonly string[] } = {
+  getConn: ['hostPort'],
+  gotConn: ['info'],
+  putIdleConn: ['err'],
+  dnsStart: ['info'],
+  dnsDone: ['info'],
+  connectStart: ['network', 'addr'],
+  connectDone: ['network', 'addr', 'err'],
+  tlsHandshakeStart: [],
+  tlsHandshakeDone: ['info', 'err'],
+  wroteHeaderField: ['key', 'values'],
+  wroteHeaders: [],
+  wroteRequest: ['info'],
+  gotFirstResponseByte: [],
+  got100Continue: [],
+  got1xxResponse: ['code', 'headers'],
+  wait100Continue: [],
+};
+
+const EVENTS = Object.keys(FIELDS) as TraceEvent[];
+
+/** The `httpool:<event>` channels, one per hook. */
+export const channels: Readonly<Record<TraceEvent, dc.Channel>> = Object.fromEntries(
+  EVENTS.map((e) => [e, dc.channel(`httpool:${e}`)]),
+) as Record<TraceEvent, dc.Channel>;
+
+/** Connection closes with their reason: `{ connId, key, reason }`. */
+export const closedChannel: dc.Channel = dc.channel('httpool:connectionClosed');
+
+/** The hooks and the request they belong to, for one round trip. */
+export interface TraceCtx {
+  readonly hooks: ClientTrace | null;
+  readonly request: Request;
+}
+
+function anySubscriber(): boolean {
+  for (const e of EVENTS) if (channels[e].hasSubscribers) return true;
+  return false;
+}
+
+/** The trace context for a request, or null when nobody listens (the common, free case). */
+export function traceFor(request: Request): TraceCtx | null {
+  if (request.trace === null && !anySubscriber()) return null;
+  return { hooks: request.trace, request };
+}
+
+/** Does the request's trace set this hook? (Some hooks change behavior: got1xxResponse lifts limits.) */
+export function hasHook(ctx: TraceCtx | null, event: TraceEvent): boolean {
+  return ctx !== null && ctx.hooks !== null && typeof ctx.hooks[event] === 'function';
+}
+
+/** Calls one hook and publishes the event, shielding the transport from a hook that throws. */
 export function emit<K extends TraceEvent>(
-  trace: ClientTrace | null | undefined,
+  ctx: TraceCtx | null,
   event: K,
   ...args: Parameters<NonNullable<ClientTrace[K]>>
 ): void {
-  if (trace == null) return;
-  const fn = trace[event] as ((...a: unknown[]) => void) | undefined;
-  if (fn === undefined) return;
-  try {
-    fn.apply(trace, args);
-  } catch (err) {
-    process.emitWarning(`httpool: trace hook ${event} threw: ${String(err)}`, 'HttpoolTraceWarning');
+  if (ctx === null) return;
+  const hooks = ctx.hooks;
+  const fn = hooks?.[event] as ((...a: unknown[]) => void) | undefined;
+  if (fn !== undefined) {
+    try {
+      fn.apply(hooks, args);
+    } catch (err) {
+      process.emitWarning(`httpool: trace hook ${event} threw: ${String(err)}`, 'HttpoolTraceWarning');
+    }
+  }
+  const ch = channels[event];
+  if (ch.hasSubscribers) {
+    const message: Record<string, unknown> = { request: ctx.request };
+    const names = FIELDS[event];
+    for (let i = 0; i < names.length; i++) message[names[i]!] = args[i];
+    ch.publish(message);
   }
 }
 

@@ -23,7 +23,7 @@ import type { BodyFraming, ParserHandler, ResponseHead } from '../h1/types.js';
 import { encodeChunk, LAST_CHUNK } from '../h1/write.js';
 import type { BodySource as RequestBodySource } from '../request-body.js';
 import type { CloseReason } from '../stats.js';
-import { emit, type ClientTrace } from '../trace.js';
+import { emit, hasHook, type TraceCtx } from '../trace.js';
 import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
 import type { Cancel } from '../cancel.js';
@@ -37,13 +37,14 @@ export interface ConnOptions {
   drainTimeout: number;
   warnOnLeakedBody: boolean;
   disableKeepAlives: boolean;
+  expectContinueTimeout: number;
   maxDecodedBytes: number;
   maxDecodeRatio: number;
 }
 
 export interface ConnHooks<C> {
   /** The exchange ended cleanly and the connection may serve another request. */
-  reusable(conn: C, trace: ClientTrace | null): void;
+  reusable(conn: C, trace: TraceCtx | null): void;
   /** The connection closed; called exactly once. */
   closed(conn: C, reason: CloseReason): void;
 }
@@ -57,7 +58,11 @@ export interface ExchangeRequest {
   framing: BodyFraming;
   body: RequestBodySource | null;
   cancel: Cancel | null;
-  trace: ClientTrace | null;
+  trace: TraceCtx | null;
+  /** The request said Expect: 100-continue (and has a body): the body waits for 100 or the timeout. */
+  expectContinue: boolean;
+  /** The request said Connection: close. */
+  connectionClose: boolean;
   /** Decide on the response head whether its body is decoded. */
   coding: (head: ResponseHead) => Coding | null;
   /** Where the request was made, for the leak warning; set by the transport only when a body is still arriving. */
@@ -77,6 +82,16 @@ class Exchange implements BodySource {
   headDelivered = false;
   messageDone = false;
   writeDone = false;
+  /** The body has started to go out (at once, or after 100 Continue or its timeout). */
+  bodyStarted = false;
+  /** A final response came while the body waited for 100: the body follows it (RFC 9110 §10.1.1). */
+  bodyAfterResponse = false;
+  /** Close after this exchange whatever the response says (a body skipped after Expect). */
+  mustClose = false;
+  continueTimer: NodeJS.Timeout | null = null;
+  /** 1xx responses so far and their header bytes (Go's limits when no got1xxResponse hook is set). */
+  informational = 0;
+  informationalBytes = 0;
   failed = false;
   draining = false;
   drained = 0;
@@ -216,28 +231,64 @@ export class Conn implements Poolable {
   }
 
   #write(ex: Exchange): void {
-    const { head, body, trace } = ex.req;
+    const { head, body } = ex.req;
     const sock = this.#socket;
     if (body === null) {
       sock.write(head, 'latin1');
-      emit(trace, 'wroteHeaders');
+      this.#wroteHead(ex);
       this.#wrote(ex);
+      return;
+    }
+    if (ex.req.expectContinue && this.#opts.expectContinueTimeout > 0) {
+      // RFC 9110 §10.1.1: the head goes alone; the body waits for 100 Continue, a final
+      // response, or expectContinueTimeout, whichever comes first.
+      sock.write(head, 'latin1');
+      this.#wroteHead(ex);
+      emit(ex.req.trace, 'wait100Continue');
+      ex.continueTimer = setTimeout(() => this.#sendBody(ex), this.#opts.expectContinueTimeout);
       return;
     }
     if (body.kind === 'bytes') {
-      const data = body.data;
-      if (ex.req.framing.kind === 'chunked') throw new Error('httpool: bytes body framed as chunked');
       // Corked: head and body leave in one writev, one packet when small.
       sock.cork();
       sock.write(head, 'latin1');
-      emit(trace, 'wroteHeaders');
-      if (data.length > 0) sock.write(data);
+      this.#wroteHead(ex);
+      this.#sendBody(ex);
       sock.uncork();
-      this.#wrote(ex);
       return;
     }
     sock.write(head, 'latin1');
+    this.#wroteHead(ex);
+    this.#sendBody(ex);
+  }
+
+  #wroteHead(ex: Exchange): void {
+    const trace = ex.req.trace;
+    if (trace === null) return;
+    // Traced requests only: each field line as written, Host and framing included.
+    const lines = ex.req.head.split('\r\n');
+    for (let i = 1; i < lines.length && lines[i] !== ''; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      emit(trace, 'wroteHeaderField', line.slice(0, colon), [line.slice(colon + 1).trim()]);
+    }
     emit(trace, 'wroteHeaders');
+  }
+
+  #sendBody(ex: Exchange): void {
+    if (ex.continueTimer !== null) {
+      clearTimeout(ex.continueTimer);
+      ex.continueTimer = null;
+    }
+    if (ex.bodyStarted || ex.failed || this.#ex !== ex) return;
+    ex.bodyStarted = true;
+    const body = ex.req.body!;
+    if (body.kind === 'bytes') {
+      if (ex.req.framing.kind === 'chunked') throw new Error('httpool: bytes body framed as chunked');
+      if (body.data.length > 0) this.#socket.write(body.data);
+      this.#wrote(ex);
+      return;
+    }
     this.#pump(ex, body.chunks, ex.req.framing).then(
       () => {
         if (!ex.failed && this.#ex === ex) this.#wrote(ex);
@@ -256,8 +307,10 @@ export class Conn implements Poolable {
     const chunked = framing.kind === 'chunked';
     const declared = framing.kind === 'length' ? framing.length : -1;
     let sent = 0;
+    // The body stops when the response ends first, unless it must follow that response.
+    const stop = (): boolean => ex.failed || this.closeReason !== null || (ex.messageDone && !ex.bodyAfterResponse);
     for await (const chunk of chunks) {
-      if (ex.failed || this.closeReason !== null || ex.messageDone) return;
+      if (stop()) return;
       if (chunk.length === 0) continue;
       sent += chunk.length;
       if (declared >= 0 && sent > declared) {
@@ -274,7 +327,7 @@ export class Conn implements Poolable {
       }
       if (!ok) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     }
-    if (ex.failed || this.closeReason !== null || ex.messageDone) return;
+    if (stop()) return;
     // Never send a short body under a declared length (seed 002 a): fail and close instead.
     if (declared >= 0 && sent !== declared) {
       throw new BodyError('ERR_INVALID_BODY', `request body ended after ${sent} of ${declared} declared bytes`);
@@ -308,7 +361,24 @@ export class Conn implements Poolable {
     onInformational: (head) => {
       const ex = this.#ex;
       if (ex === null) return;
-      emit(ex.req.trace, 'got1xxResponse', head.statusCode, pairs(head.rawHeaders));
+      const trace = ex.req.trace;
+      if (head.statusCode === 100 && ex.req.expectContinue && !ex.bodyStarted) {
+        emit(trace, 'got100Continue');
+        this.#sendBody(ex);
+      }
+      // Go: without a got1xxResponse hook nobody looks at 1xx heads, so together they count
+      // against the header limit; with the hook the caller sees each one and limits them.
+      if (!hasHook(trace, 'got1xxResponse')) {
+        ex.informational++;
+        ex.informationalBytes += head.headerBytes;
+        if (ex.informationalBytes > this.#opts.maxResponseHeaderBytes) {
+          throw new ProtocolError(
+            'ERR_HEADERS_TOO_LARGE',
+            `1xx responses sent ${ex.informationalBytes} header bytes, over maxResponseHeaderBytes (${this.#opts.maxResponseHeaderBytes})`,
+          );
+        }
+      }
+      emit(trace, 'got1xxResponse', head.statusCode, pairs(head.rawHeaders));
     },
     onHead: (head) => {
       const ex = this.#ex!;
@@ -316,6 +386,7 @@ export class Conn implements Poolable {
         clearTimeout(ex.headerTimer);
         ex.headerTimer = null;
       }
+      if (ex.req.expectContinue && !ex.bodyStarted) this.#finalBeforeContinue(ex, head);
       ex.head = head;
       this.keepAliveTimeoutMs = head.keepAliveTimeoutMs;
       const coding = ex.req.coding(head);
@@ -343,6 +414,26 @@ export class Conn implements Poolable {
       ex.sink?.end(trailers);
     },
   };
+
+  /**
+   * A final response arrived while the body waited for 100 Continue. When either side said
+   * Connection: close the body is skipped and the connection closed after the response;
+   * otherwise the body is sent anyway, so the connection stays in step and can be reused.
+   */
+  #finalBeforeContinue(ex: Exchange, head: ResponseHead): void {
+    if (ex.continueTimer !== null) {
+      clearTimeout(ex.continueTimer);
+      ex.continueTimer = null;
+    }
+    if (head.connectionClose || ex.req.connectionClose) {
+      ex.bodyStarted = true;
+      ex.mustClose = true;
+      ex.writeDone = true;
+      return;
+    }
+    ex.bodyAfterResponse = true;
+    this.#sendBody(ex);
+  }
 
   #onData(buf: Buffer): void {
     const ex = this.#ex;
@@ -400,6 +491,8 @@ export class Conn implements Poolable {
   #finish(ex: Exchange): void {
     if (ex.failed || this.#ex !== ex) return;
     if (!ex.writeDone) {
+      // A body sent after the response (Expect: 100-continue) finishes first; #wrote comes back here.
+      if (ex.bodyAfterResponse) return;
       // The server answered before the request body was fully sent; the rest can't follow.
       this.#cleanup(ex);
       this.close('request-incomplete');
@@ -411,7 +504,7 @@ export class Conn implements Poolable {
     if (this.#socket.isPaused()) this.#socket.resume();
     const drainDone = ex.drainDone;
     if (this.#opts.disableKeepAlives) this.close('keepalives-disabled');
-    else if (ex.head!.connectionClose || this.#peerGone) this.close('connection-close');
+    else if (ex.head!.connectionClose || ex.mustClose || this.#peerGone) this.close('connection-close');
     else this.#hooks.reusable(this, ex.req.trace);
     drainDone?.();
   }
@@ -419,7 +512,8 @@ export class Conn implements Poolable {
   #cleanup(ex: Exchange): void {
     if (ex.headerTimer !== null) clearTimeout(ex.headerTimer);
     if (ex.drainTimer !== null) clearTimeout(ex.drainTimer);
-    ex.headerTimer = ex.drainTimer = null;
+    if (ex.continueTimer !== null) clearTimeout(ex.continueTimer);
+    ex.headerTimer = ex.drainTimer = ex.continueTimer = null;
     if (ex.onAbort !== null) {
       ex.req.cancel!.off(ex.onAbort);
       ex.onAbort = null;

@@ -6,6 +6,7 @@ import * as tls from 'node:tls';
 import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { PoolKey } from './key.js';
+import { emit, type TraceCtx } from '../trace.js';
 
 /**
  * Where a plain TCP socket delivers what it reads. Node's `onread` fills one reused buffer per
@@ -34,15 +35,27 @@ export interface Dialed {
   reader: ReadInto | null;
 }
 
-export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
+export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null = null): Promise<Dialed> {
   return new Promise<Dialed>((resolve, reject) => {
     let reader: ReadInto | null = null;
+    const literal = net.isIP(key.hostname) !== 0;
+    // Go's hooks: DNS only for names, then one connectStart/connectDone per attempt, then TLS.
+    let addr = literal ? key.hostPort : '';
+    let connected = false;
+    if (trace !== null) {
+      if (literal) emit(trace, 'connectStart', 'tcp', addr);
+      else emit(trace, 'dnsStart', { host: key.hostname });
+    }
     const host = key.hostname;
     let settled = false;
     let timer: NodeJS.Timeout | null = null;
     const fail = (err: HttpoolError): void => {
       if (settled) return;
       settled = true;
+      if (trace !== null) {
+        if (!connected && addr !== '') emit(trace, 'connectDone', 'tcp', addr, err);
+        else if (connected && key.scheme === 'https') emit(trace, 'tlsHandshakeDone', { protocol: null, alpn: null }, err);
+      }
       if (timer !== null) clearTimeout(timer);
       socket.destroy();
       reject(err);
@@ -64,7 +77,14 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
         ALPNProtocols: ['http/1.1'],
         ...opts.tls,
       });
-      socket.once('secureConnect', ok);
+      socket.once('secureConnect', () => {
+        if (trace !== null) {
+          const tlsSocket = socket as tls.TLSSocket;
+          const alpn = tlsSocket.alpnProtocol;
+          emit(trace, 'tlsHandshakeDone', { protocol: tlsSocket.getProtocol(), alpn: typeof alpn === 'string' ? alpn : null }, null);
+        }
+        ok();
+      });
     } else {
       // allocUnsafe above Buffer.poolSize/2 gets its own ArrayBuffer: conn.ts relies on that to
       // tell shared-buffer chunks by their backing memory.
@@ -82,6 +102,19 @@ export function dial(key: PoolKey, opts: ResolvedOptions): Promise<Dialed> {
         },
       });
       socket.once('connect', ok);
+    }
+    if (trace !== null) {
+      socket.once('lookup', (err: Error | null, address: string) => {
+        emit(trace, 'dnsDone', { addresses: err ? [] : [address], err });
+        if (err) return;
+        addr = net.isIPv6(address) ? `[${address}]:${key.port}` : `${address}:${key.port}`;
+        emit(trace, 'connectStart', 'tcp', addr);
+      });
+      socket.once('connect', () => {
+        connected = true;
+        emit(trace, 'connectDone', 'tcp', addr, null);
+        if (key.scheme === 'https') emit(trace, 'tlsHandshakeStart');
+      });
     }
     socket.setNoDelay(true);
     if (opts.tcpKeepAlive > 0) socket.setKeepAlive(true, opts.tcpKeepAlive);

@@ -49,7 +49,8 @@ export interface PoolLimits {
   idleSafetyMargin: number;
 }
 
-export type Dialer<C extends Poolable> = (key: string) => Promise<C>;
+/** Opens a connection for a key; `ctx` is what the acquiring request passed (its trace), opaque here. */
+export type Dialer<C extends Poolable> = (key: string, ctx: unknown) => Promise<C>;
 export type Clock = () => number;
 export type Scheduler = (delayMs: number, fn: () => void) => { cancel(): void };
 
@@ -115,7 +116,7 @@ export class Pool<C extends Poolable> {
    * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
    * wait leaves its dial running, and that connection goes idle when it lands.
    */
-  acquire(key: string, cancel: Cancel | null = null): Promise<Acquired<C>> | Acquired<C> {
+  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
     // An exchange already cancelled (its timeout fired during a redirect, say) starts no dial.
     if (cancel?.reason) throw cancel.reason;
@@ -138,6 +139,7 @@ export class Pool<C extends Poolable> {
       return { conn, reused: true, wasIdle: true, idleTime: now - conn.idleSince };
     }
     const waiter = new Waiter<Acquired<C>>(cancel, (w) => this.#forget(host, w));
+    waiter.ctx = dialCtx;
     host.waiters.push(waiter);
     const max = this.#limits.maxConnsPerHost;
     if (max === 0 || host.total() < max) this.#startDial(host, waiter);
@@ -147,7 +149,7 @@ export class Pool<C extends Poolable> {
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {
     host.dialing++;
-    this.#dial(host.key).then(
+    this.#dial(host.key, waiter.ctx).then(
       (conn) => {
         host.dialing--;
         host.stats.opened++;

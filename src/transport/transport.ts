@@ -14,7 +14,7 @@ import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
-import { emit, type ClientTrace } from '../trace.js';
+import { closedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
 import { Conn, type ConnHooks } from './conn.js';
 import { dial } from './dial.js';
 import { PoolKey } from './key.js';
@@ -56,11 +56,12 @@ export class Transport implements RoundTripper {
       closed: (conn, reason) => {
         this.#inFlight.delete(conn);
         this.#pool.closed(conn, reason);
+        if (closedChannel.hasSubscribers) closedChannel.publish({ connId: conn.id, key: conn.key, reason });
       },
     };
     this.#pool = new Pool<Conn>(
       o,
-      (keyId) => this.#dial(keyId),
+      (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
       () => performance.now(),
       (delay, fn) => {
         const t = setTimeout(fn, delay);
@@ -70,9 +71,9 @@ export class Transport implements RoundTripper {
     );
   }
 
-  async #dial(keyId: string): Promise<Conn> {
+  async #dial(keyId: string, trace: TraceCtx | null): Promise<Conn> {
     const key = this.#keys.get(keyId)!;
-    const { socket, reader } = await dial(key, this.options);
+    const { socket, reader } = await dial(key, this.options, trace);
     const conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
     this.#inFlight.add(conn);
     return conn;
@@ -97,7 +98,7 @@ export class Transport implements RoundTripper {
     const cancel = cancelFor(req);
     try {
       const key = this.#key(req.url);
-      const trace = req.trace;
+      const trace = traceFor(req);
       const decode = this.#wantsDecoding(req);
       const headerList = this.#headerList(req, decode);
       const counters = this.#pool.counters(key.id);
@@ -109,7 +110,7 @@ export class Transport implements RoundTripper {
         const framing = this.#framing(req, source);
         const head = requestHeadString(req.method, target, key.hostHeader, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
-        const got = this.#pool.acquire(key.id, cancel);
+        const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         const reused = conn.uses > 0;
         emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
@@ -123,6 +124,8 @@ export class Transport implements RoundTripper {
           body: source,
           cancel,
           trace,
+          expectContinue: source !== null && framing.kind !== 'none' && isToken(req.headers.get('expect'), '100-continue'),
+          connectionClose: isToken(req.headers.get('connection'), 'close'),
           coding: decode ? codingFor : noCoding,
           callSite: null,
         };
@@ -248,6 +251,11 @@ export class Transport implements RoundTripper {
     const key = this.#key(typeof url === 'string' ? new URL(url) : url);
     return this.#pool.idleOf(key.id).map((c) => c.id);
   }
+}
+
+/** A header value equal to `token`, case-insensitively (Expect, Connection). */
+function isToken(value: string | null, token: string): boolean {
+  return value !== null && value.trim().toLowerCase() === token;
 }
 
 function requestTarget(url: URL): string {

@@ -6,6 +6,8 @@ import type { Cancel } from '../cancel.js';
 
 export class Waiter<T> {
   settled = false;
+  /** Handed to the dial this waiter starts (the request's trace: Go reports dials to the request that caused them). */
+  ctx: unknown = null;
   readonly promise: Promise<T>;
   #resolve!: (v: T) => void;
   #reject!: (e: unknown) => void;
