@@ -4,6 +4,7 @@
 import { Body, type BodyChannel } from './body.js';
 import { Headers } from './headers.js';
 import type { Request } from './request.js';
+import type { Duplex } from 'node:stream';
 
 export interface ResponseInit {
   statusCode: number;
@@ -14,6 +15,7 @@ export interface ResponseInit {
   channel: BodyChannel;
   request: Request;
   uncompressed: boolean;
+  upgrade?: Duplex | null;
 }
 
 let settledHook: (res: Response, fn: () => void) => void;
@@ -38,6 +40,11 @@ export class Response implements AsyncDisposable {
   readonly body: Body;
   /** The body was compressed on the wire and httpool decodes it (Go's Response.Uncompressed). */
   readonly uncompressed: boolean;
+  /**
+   * For 101 Switching Protocols: the connection itself, now the caller's (Go hands over the
+   * conn as the Body). It has left the pool (close reason `upgraded`); end or destroy it when done.
+   */
+  readonly upgrade: Duplex | null;
   readonly #channel: BodyChannel;
 
   static {
@@ -52,6 +59,7 @@ export class Response implements AsyncDisposable {
     this.contentLength = init.contentLength;
     this.request = init.request;
     this.uncompressed = init.uncompressed;
+    this.upgrade = init.upgrade ?? null;
     this.#channel = init.channel;
     this.body = new Body(init.channel);
   }

@@ -18,7 +18,8 @@ export type CloseReason =
   | 'transport-closed'    // transport.close()
   | 'idle-closed'         // transport.closeIdleConnections()
   | 'body-leaked'         // the response was garbage-collected with its body unread and unclosed
-  | 'body-too-large';     // a compressed body decoded past maxDecodedBytes or maxDecodeRatio
+  | 'body-too-large'      // a compressed body decoded past maxDecodedBytes or maxDecodeRatio
+  | 'upgraded';           // 101 Switching Protocols: the socket now belongs to the caller (res.upgrade)
 
 export interface HostStats {
   /** Connections serving a request now. */

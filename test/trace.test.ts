@@ -232,3 +232,36 @@ test('1xx heads count toward maxResponseHeaderBytes unless got1xxResponse is set
   assert.equal(await res.body.text(), 'ok');
   assert.equal(hints, 8);
 });
+
+test('101 Switching Protocols is final and hands the socket to the caller, bytes after the head included', async (t) => {
+  const srv = await rawServer((socket) => {
+    let upgraded = false;
+    socket.on('data', (c: Buffer) => {
+      if (!upgraded) {
+        upgraded = true;
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nHELLO;');
+        return;
+      }
+      socket.write(c); // the new protocol: echo
+    });
+  });
+  t.after(() => srv.close());
+  const { client, transport } = setup(t);
+  const res = await client.get(srv.url, { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
+  assert.equal(res.statusCode, 101);
+  const duplex = res.upgrade;
+  assert.ok(duplex !== null, 'a 101 response carries the connection');
+  let got = '';
+  duplex.on('data', (c: Buffer) => (got += c.toString()));
+  await until(() => got === 'HELLO;', 2_000, 'the bytes that followed the 101 head');
+  duplex.write('ping');
+  await until(() => got === 'HELLO;ping', 2_000, 'the echo over the upgraded connection');
+  const s = transport.stats().totals;
+  assert.equal(s.closed['upgraded'], 1, 'the connection left the pool as upgraded');
+  assert.equal(s.active + s.idle, 0);
+  duplex.destroy();
+  const again = await client.get(srv.url);
+  assert.equal(again.statusCode, 101, 'a later request dials a new connection');
+  again.upgrade?.destroy();
+  assert.equal(srv.connections, 2);
+});

@@ -59,6 +59,8 @@ export class ResponseParser {
   #headRequest = false;
   #received = 0;
   #extra = false;
+  /** Status of the last final response (101 hands what follows to onUpgradeBytes). */
+  #lastStatus = 0;
   #informational = 0;
   #remaining = 0;
   #justCompleted = false; // set by #complete for #run to check what follows in the chunk
@@ -99,6 +101,7 @@ export class ResponseParser {
       throw new Error('httpool: ResponseParser.expect() while a response is in progress');
     }
     this.#headRequest = method === 'HEAD';
+    this.#lastStatus = 0;
     this.#received = 0;
     this.#extra = false;
     this.#informational = 0;
@@ -205,6 +208,10 @@ export class ResponseParser {
         // The rest of this chunk arrived before any next request could have been answered,
         // even if onComplete already called expect() for one.
         this.#justCompleted = false;
+        if (pos < len && this.#lastStatus === 101 && this.#handler.onUpgradeBytes !== undefined) {
+          this.#handler.onUpgradeBytes(chunk.subarray(pos));
+          return;
+        }
         if (pos < len) {
           this.#extra = true;
           throw protocol(`unsolicited bytes after response: ${excerpt(chunk, pos, len)}`);
@@ -402,6 +409,7 @@ export class ResponseParser {
       return;
     }
 
+    this.#lastStatus = status;
     let close =
       this.#connClose ||
       status === 101 ||

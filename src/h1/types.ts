@@ -35,6 +35,11 @@ export interface ParserHandler {
   onBody(chunk: Buffer): void;
   /** The message is complete. `trailers` is a flat list, empty when none. */
   onComplete(trailers: string[]): void;
+  /**
+   * Bytes that followed a 101 Switching Protocols head in the same read: they belong to the
+   * new protocol, not to HTTP. Without this handler they are refused like any extra bytes.
+   */
+  onUpgradeBytes?(rest: Buffer): void;
 }
 
 /** How the request writer frames the body that follows the head. */

@@ -8,6 +8,7 @@
 //         closed an idle connection must never be handed a request (seed 003).
 
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { BodyChannel, type BodySink, type BodySource } from '../body.js';
 import { DecodingSink, type Coding } from '../decode.js';
 import {
@@ -73,6 +74,8 @@ export interface ExchangeResult {
   head: ResponseHead;
   channel: BodyChannel;
   decoded: boolean;
+  /** For 101 Switching Protocols: the connection's byte stream, now the caller's. */
+  upgrade: Duplex | null;
 }
 
 /** One request/response on a connection. It is also its body's source: the body's pause,
@@ -146,6 +149,8 @@ export class Conn implements Poolable {
   readonly #hooks: ConnHooks<Conn>;
   #ex: Exchange | null = null;
   #peerGone = false;
+  /** After 101 Switching Protocols, what the socket reads goes here instead of the parser. */
+  #upgrade: Duplex | null = null;
   #drainWaiters: (() => void)[] = [];
 
   /**
@@ -397,8 +402,10 @@ export class Conn implements Poolable {
           ? channel
           : new DecodingSink(coding, channel, this.#opts, (err) => this.#fail(ex, err, 'body-too-large'));
       ex.headDelivered = true;
-      ex.resolve({ head, channel, decoded: coding !== null });
+      const upgrade = head.statusCode === 101 ? this.#makeUpgrade() : null;
+      ex.resolve({ head, channel, decoded: coding !== null, upgrade });
     },
+    onUpgradeBytes: (rest) => this.#pushUpgrade(rest),
     onBody: (chunk) => {
       const ex = this.#ex!;
       if (ex.draining) {
@@ -435,7 +442,50 @@ export class Conn implements Poolable {
     this.#sendBody(ex);
   }
 
+  /**
+   * 101 Switching Protocols (RFC 9110 §15.2.2): the bytes that follow belong to the new
+   * protocol. The caller gets them, and the socket's write side, as a Duplex.
+   */
+  #makeUpgrade(): Duplex {
+    const socket = this.#socket;
+    const d = new Duplex({
+      read: () => {
+        if (socket.isPaused()) socket.resume();
+      },
+      write: (chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
+        socket.write(chunk, enc, cb);
+      },
+      final: (cb: (err?: Error | null) => void) => {
+        socket.end();
+        cb();
+      },
+      destroy: (err: Error | null, cb: (err?: Error | null) => void) => {
+        socket.destroy();
+        cb(err);
+      },
+    });
+    this.#upgrade = d;
+    return d;
+  }
+
+  #pushUpgrade(buf: Buffer): void {
+    // Copied: the read may have landed in the connection's shared buffer.
+    if (!this.#upgrade!.push(Buffer.from(buf))) this.#socket.pause();
+  }
+
+  /** The 101 exchange is over: the connection leaves the pool, its socket stays open for the caller. */
+  #detach(): void {
+    this.closeReason = 'upgraded';
+    this.#ex = null;
+    this.#socket.ref();
+    this.#hooks.closed(this, 'upgraded');
+  }
+
   #onData(buf: Buffer): void {
+    if (this.#upgrade !== null && this.#ex === null) {
+      this.#pushUpgrade(buf);
+      return;
+    }
     const ex = this.#ex;
     if (ex === null) {
       if (this.closeReason !== null) return;
@@ -459,6 +509,10 @@ export class Conn implements Poolable {
 
   /** The peer went away (FIN, RST, error): returns the exchange it interrupted, if any. */
   #peerLeft(): Exchange | null {
+    if (this.#upgrade !== null && this.#ex === null) {
+      this.#upgrade.push(null);
+      return null;
+    }
     if (this.closeReason !== null) return null;
     this.#peerGone = true;
     if (this.#ex === null) this.close('server-closed');
@@ -499,6 +553,10 @@ export class Conn implements Poolable {
       return;
     }
     this.#cleanup(ex);
+    if (this.#upgrade !== null) {
+      this.#detach();
+      return;
+    }
     this.#ex = null;
     // A body that paused the socket and then finished must not leave the next exchange paused.
     if (this.#socket.isPaused()) this.#socket.resume();

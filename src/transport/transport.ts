@@ -5,6 +5,7 @@
 // (redirects, cookies, the whole-exchange timeout) lives above, in src/client.
 
 import type { BodyChannel } from '../body.js';
+import type { Duplex } from 'node:stream';
 import { codingOf, ACCEPT_ENCODING } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
@@ -139,7 +140,7 @@ export class Transport implements RoundTripper {
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
         // for small responses, and V8's async stack trace still names the caller's frames.
         if (!r.channel.complete && this.options.warnOnLeakedBody) exReq.callSite = captureCallSite();
-        const res = this.#response(req, r.head, r.channel, r.decoded);
+        const res = this.#response(req, r.head, r.channel, r.decoded, r.upgrade);
         if (cancel?.ownedByTransport) whenBodySettled(res, () => cancel.release());
         return res;
       }
@@ -150,7 +151,7 @@ export class Transport implements RoundTripper {
     }
   }
 
-  #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean): Response {
+  #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean, upgrade: Duplex | null): Response {
     let headers = Headers.fromRaw(head.rawHeaders);
     let contentLength = head.contentLength;
     if (decoded) {
@@ -167,6 +168,7 @@ export class Transport implements RoundTripper {
       channel,
       request: req,
       uncompressed: decoded,
+      upgrade,
     });
   }
 
