@@ -87,11 +87,19 @@ export function withRequest<E extends HttpoolError>(err: E, method: string, url:
 /** URL text for messages: passwords never appear (`***`). */
 export function redactUrl(url: URL | string): string {
   const u = typeof url === 'string' ? safeParse(url) : url;
-  if (u === null) return String(url);
+  if (u === null) return redactText(String(url));
   if (u.password === '') return u.href;
   const copy = new URL(u.href);
   copy.password = '***';
   return copy.href;
+}
+
+/**
+ * Redacts `scheme://user:password@` in text that may not parse as a URL (a refused URL is
+ * quoted in its own error message).
+ */
+export function redactText(s: string): string {
+  return s.replace(/(\/\/[^/?#@\s:]*:)[^/?#\s]*@/g, '$1***@');
 }
 
 function safeParse(s: string): URL | null {

@@ -1,7 +1,7 @@
 // An HTTP request as the Client and Transport see it. Validated when built, so a bad method
 // or a URL with CR/LF/NUL fails here with nothing written (the writer checks again).
 
-import { InvalidRequestError, redactUrl } from './errors.js';
+import { InvalidRequestError, redactText, redactUrl } from './errors.js';
 import { Headers, type HeadersInit } from './headers.js';
 import { RequestBody, type BodyInit } from './request-body.js';
 import type { ClientTrace } from './trace.js';
@@ -62,11 +62,11 @@ export function parseUrl(url: string | URL): URL {
     throw new InvalidRequestError('ERR_INVALID_URL', `invalid URL: expected a string or URL, got ${typeof url}`);
   }
   if (URL_FORBIDDEN.test(url)) {
-    throw new InvalidRequestError('ERR_INVALID_URL', `invalid URL ${JSON.stringify(url)}: contains CR, LF, TAB or NUL`);
+    throw new InvalidRequestError('ERR_INVALID_URL', `invalid URL ${JSON.stringify(redactText(url))}: contains CR, LF, TAB or NUL`);
   }
   try {
     return new URL(url);
   } catch (cause) {
-    throw new InvalidRequestError('ERR_INVALID_URL', `invalid URL ${JSON.stringify(url)}`, { cause });
+    throw new InvalidRequestError('ERR_INVALID_URL', `invalid URL ${JSON.stringify(redactText(url))}`, { cause });
   }
 }
