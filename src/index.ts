@@ -7,6 +7,7 @@ export { defaultClient, get, head, post, postForm } from './client/default-clien
 export { useLastResponse, type CheckRedirect } from './client/redirect.js';
 export { fetch, createFetch } from './client/fetch.js';
 export type { CookieJarLike } from './client/jar.js';
+export { CookieJar, type JarCookie } from './client/cookies.js';
 export { Request, type RequestInit } from './request.js';
 export { RequestBody, type BodyInit } from './request-body.js';
 export { Response } from './response.js';

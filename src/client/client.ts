@@ -126,7 +126,7 @@ export class Client {
         if (cancel !== null) attachCancel(sent, cancel);
         const res = await this.transport.roundTrip(sent);
         if (this.jar !== null) await storeCookies(this.jar, res);
-        const next = nextHop(first, hop, res);
+        const next = nextHop(first, hop, res, { jar: this.jar !== null });
         if (next === null || this.#stopAt(next, via, hop, res) === useLastResponse) {
           if (cancel !== null) whenBodySettled(res, done);
           return res;

@@ -1,5 +1,5 @@
 // The Client's view of a cookie jar: read before each hop, written after each response
-// (redirects included). The RFC 6265 jar itself (tough-cookie) arrives with cookies.ts.
+// (redirects included). The RFC 6265 jar itself (tough-cookie) is in cookies.ts.
 
 import type { Request } from '../request.js';
 import type { Response } from '../response.js';
