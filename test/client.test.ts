@@ -2,7 +2,7 @@
 // transparent decoding, redirects, the Response API, errors, timeouts and the default client.
 // Every assertion is on what a server actually received or what the caller actually got.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import * as net from 'node:net';
@@ -11,37 +11,19 @@ import {
   Transport,
   Request,
   Headers,
-  HttpoolError,
   useLastResponse,
   defaultClient,
   get,
   head,
   post,
   postForm,
-  type ClientOptions,
-  type TransportOptions,
   type BodyInit,
 } from '../src/index.js';
 import { httpServer, rawServer, onRequests, until } from './support/servers.js';
+import { setup, code } from './support/clients.js';
 import { recordingServer, bytesServer, splitHead } from './support/recorder.js';
 
-function setup(t: TestContext, opts: TransportOptions = {}, clientOpts: Omit<ClientOptions, 'transport'> = {}) {
-  const transport = new Transport(opts);
-  const client = new Client({ transport, ...clientOpts });
-  t.after(() => transport.close());
-  return { transport, client };
-}
 
-/** An assert.rejects/throws predicate: an HttpoolError with this code (and whatever `more` checks). */
-function code(c: string, more?: (e: HttpoolError) => void) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof HttpoolError, `expected an HttpoolError, got ${String(err)}`);
-    assert.ok(err instanceof Error);
-    assert.equal(err.code, c, `code of: ${err.message}`);
-    more?.(err);
-    return true;
-  };
-}
 
 /** How many times a header name occurs in node:http's rawHeaders. */
 function rawCount(rawHeaders: string[], name: string): number {

@@ -6,18 +6,16 @@
 // cases (POST→GET for 301/302/303, 307/308 keep POST, one 127.0.0.1→localhost hop, the limit on
 // an endless chain); these go further.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Client,
   Transport,
   Request,
   Headers,
-  HttpoolError,
   RedirectError,
   CookieJar,
   useLastResponse,
-  type ClientOptions,
   type CookieJarLike,
 } from '../src/index.js';
 import { nextHop, refererForURL, shouldCopyHeaderOnRedirect } from '../src/client/redirect.js';
@@ -25,24 +23,10 @@ import { Response } from '../src/response.js';
 import { BodyChannel } from '../src/body.js';
 import { recordingServer, type Seen } from './support/recorder.js';
 import { until } from './support/servers.js';
+import { setup, code } from './support/clients.js';
 import type * as http from 'node:http';
 
-function setup(t: TestContext, clientOpts: Omit<ClientOptions, 'transport'> = {}) {
-  const transport = new Transport();
-  const client = new Client({ transport, ...clientOpts });
-  t.after(() => transport.close());
-  return { transport, client };
-}
 
-/** An assert.rejects predicate: an HttpoolError with this code (and whatever `more` checks). */
-function code(c: string, more?: (e: HttpoolError) => void) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof HttpoolError, `expected an HttpoolError, got ${String(err)}`);
-    assert.equal(err.code, c, `code of: ${err.message}`);
-    more?.(err);
-    return true;
-  };
-}
 
 interface Hop {
   status: number;
@@ -309,7 +293,7 @@ test('every hop copies the first request\'s headers, not what the previous hop c
     return null;
   });
   t.after(() => srv.close());
-  const { client } = setup(t, {
+  const { client } = setup(t, {}, {
     headers: { 'X-Default': 'client' },
     checkRedirect: (req) => {
       // Go lets checkRedirect edit the hop about to go out; that edit is that hop's alone.
@@ -517,7 +501,7 @@ test('checkRedirect: a thrown error propagates as thrown, the 3xx body closed an
 test('useLastResponse on a later hop returns that 3xx unread, with res.request the hop that got it', async (t) => {
   const srv = await counting();
   t.after(() => srv.close());
-  const { client } = setup(t, { checkRedirect: (_req, via) => (via.length === 3 ? useLastResponse : undefined) });
+  const { client } = setup(t, {}, { checkRedirect: (_req, via) => (via.length === 3 ? useLastResponse : undefined) });
   const res = await client.get(`${srv.url}/n/0/9`);
   assert.equal(res.statusCode, 302);
   assert.equal(res.request.url.pathname, '/n/2/9');
@@ -546,7 +530,7 @@ test('a jar is read before every hop and written after every response, redirects
       events.push(`set ${value} from ${new URL(url).pathname}`);
     },
   };
-  const { client } = setup(t, { jar });
+  const { client } = setup(t, {}, { jar });
   const res = await client.get(`${srv.url}/1`);
   assert.equal(await res.body.text(), 'done');
   assert.deepEqual(events, [
@@ -573,7 +557,7 @@ test('with a CookieJar, a cookie set by a 302 is sent on the next hop, and only 
   });
   t.after(() => srv.close());
   const jar = new CookieJar();
-  const { client } = setup(t, { jar });
+  const { client } = setup(t, {}, { jar });
   const res = await client.post(`${srv.url}/login`, 'application/x-www-form-urlencoded', 'u=me');
   assert.equal(await res.body.text(), 'final GET');
   assert.deepEqual(
@@ -605,7 +589,7 @@ test(
   async (t) => {
     const srv = await routed((path) => (path === '/1' ? { status: 302, location: '/2', headers: { 'Set-Cookie': 'sid=new' } } : null));
     t.after(() => srv.close());
-    const { client } = setup(t, { jar: new CookieJar() });
+    const { client } = setup(t, {}, { jar: new CookieJar() });
     await (await client.get(`${srv.url}/1`, { headers: { Cookie: 'sid=old; a=1' } })).body.close();
     assert.deepEqual(
       srv.seen.map((s) => s.headers['cookie']),
