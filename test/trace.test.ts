@@ -265,3 +265,33 @@ test('101 Switching Protocols is final and hands the socket to the caller, bytes
   again.upgrade?.destroy();
   assert.equal(srv.connections, 2);
 });
+
+test('connectStart and connectDone fire for every attempt when a name has several addresses', async (t) => {
+  const srv = await rawServer((s) => onRequests(s, () => s.write(OK)));
+  t.after(() => srv.close());
+  // Resolves to ::1 first (nothing listens there) and then 127.0.0.1, the way a dual-stack name does.
+  const lookup = ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+    const all = [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    setImmediate(() => (opts.all ? cb(null, all) : cb(null, all[0]!.address, all[0]!.family)));
+  }) as unknown as import('node:net').LookupFunction;
+  const { client } = setup(t, { lookup });
+  const events: string[] = [];
+  const res = await client.get(`http://dual.test:${srv.port}/`, {
+    trace: {
+      dnsDone: ({ addresses }) => void events.push(`dnsDone ${addresses.join(',')}`),
+      connectStart: (_n, addr) => void events.push(`start ${addr}`),
+      connectDone: (_n, addr, err) => void events.push(`done ${addr} ${err === null ? 'ok' : 'failed'}`),
+    },
+  });
+  assert.equal(await res.body.text(), 'ok');
+  assert.deepEqual(events, [
+    'dnsDone ::1,127.0.0.1',
+    `start [::1]:${srv.port}`,
+    `done [::1]:${srv.port} failed`,
+    `start 127.0.0.1:${srv.port}`,
+    `done 127.0.0.1:${srv.port} ok`,
+  ]);
+});

@@ -39,13 +39,12 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
   return new Promise<Dialed>((resolve, reject) => {
     let reader: ReadInto | null = null;
     const literal = net.isIP(key.hostname) !== 0;
-    // Go's hooks: DNS only for names, then one connectStart/connectDone per attempt, then TLS.
-    let addr = literal ? key.hostPort : '';
+    // Go's hooks: DNS only for names, then connectStart/connectDone for every attempt (Node's
+    // happy eyeballs tries each address in turn), then TLS.
+    let addr = '';
+    let attemptOpen = false;
     let connected = false;
-    if (trace !== null) {
-      if (literal) emit(trace, 'connectStart', 'tcp', addr);
-      else emit(trace, 'dnsStart', { host: key.hostname });
-    }
+    if (trace !== null && !literal) emit(trace, 'dnsStart', { host: key.hostname });
     const host = key.hostname;
     let settled = false;
     let timer: NodeJS.Timeout | null = null;
@@ -53,8 +52,9 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
       if (settled) return;
       settled = true;
       if (trace !== null) {
-        if (!connected && addr !== '') emit(trace, 'connectDone', 'tcp', addr, err);
+        if (attemptOpen) emit(trace, 'connectDone', 'tcp', addr, err);
         else if (connected && key.scheme === 'https') emit(trace, 'tlsHandshakeDone', { protocol: null, alpn: null }, err);
+        else if (!literal && addr === '') emit(trace, 'dnsDone', { addresses: [], err });
       }
       if (timer !== null) clearTimeout(timer);
       socket.destroy();
@@ -75,6 +75,7 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
         port: key.port,
         servername: net.isIP(host) === 0 ? host : undefined,
         ALPNProtocols: ['http/1.1'],
+        ...(opts.lookup !== null ? { lookup: opts.lookup } : {}),
         ...opts.tls,
       });
       socket.once('secureConnect', () => {
@@ -93,6 +94,7 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
       socket = net.connect({
         host,
         port: key.port,
+        ...(opts.lookup !== null ? { lookup: opts.lookup } : {}),
         onread: {
           buffer: () => (into.buffer === null ? into.shared : into.buffer()),
           callback: (n: number, buf: Uint8Array) => {
@@ -104,13 +106,27 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
       socket.once('connect', ok);
     }
     if (trace !== null) {
-      socket.once('lookup', (err: Error | null, address: string) => {
-        emit(trace, 'dnsDone', { addresses: err ? [] : [address], err });
-        if (err) return;
-        addr = net.isIPv6(address) ? `[${address}]:${key.port}` : `${address}:${key.port}`;
+      // 'lookup' fires once per address found; dnsDone reports them together before the first attempt.
+      const addresses: string[] = [];
+      let dnsReported = literal;
+      socket.on('lookup', (err: Error | null, address: string) => {
+        if (err === null) addresses.push(address);
+      });
+      socket.on('connectionAttempt', (ip: string, port: number) => {
+        if (!dnsReported) {
+          dnsReported = true;
+          emit(trace, 'dnsDone', { addresses, err: null });
+        }
+        addr = hostPort(ip, port);
+        attemptOpen = true;
         emit(trace, 'connectStart', 'tcp', addr);
       });
+      socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, err: Error) => {
+        attemptOpen = false;
+        emit(trace, 'connectDone', 'tcp', hostPort(ip, port), err);
+      });
       socket.once('connect', () => {
+        attemptOpen = false;
         connected = true;
         emit(trace, 'connectDone', 'tcp', addr, null);
         if (key.scheme === 'https') emit(trace, 'tlsHandshakeStart');
@@ -126,6 +142,10 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
       }, limit);
     }
   });
+}
+
+function hostPort(ip: string, port: number): string {
+  return net.isIPv6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 function sumTimeouts(a: number, b: number): number {

@@ -2,6 +2,7 @@
 // Go's Transport fields with TypeScript spelling; durations are milliseconds.
 
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { LookupFunction } from 'node:net';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../request.js';
 
@@ -47,6 +48,8 @@ export interface TransportOptions {
   tls?: TlsOptions;
   /** Try HTTP/2 when the server offers it over TLS. @default true */
   forceAttemptHTTP2?: boolean;
+  /** Name resolution, with dns.lookup's signature (a custom resolver; Go's Resolver). @default dns.lookup */
+  lookup?: LookupFunction | null;
   /**
    * Retire an idle connection this long before the server is known to close it (from
    * `Keep-Alive: timeout=` or from closes seen earlier), so reuse does not race the server's
@@ -80,6 +83,7 @@ export interface ResolvedOptions {
   maxDrainBytes: number;
   drainTimeout: number;
   proxy: ProxyFunc | null;
+  lookup: LookupFunction | null;
   tls: TlsOptions;
   forceAttemptHTTP2: boolean;
   idleSafetyMargin: number;
@@ -104,6 +108,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   maxDrainBytes: 256 * 1024,
   drainTimeout: 1_000,
   proxy: null,
+  lookup: null,
   tls: {},
   forceAttemptHTTP2: true,
   idleSafetyMargin: 1_000,
@@ -154,5 +159,11 @@ export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {
     out.proxy = opts.proxy;
   }
   if (opts.tls !== undefined) out.tls = { ...opts.tls };
+  if (opts.lookup !== undefined && opts.lookup !== null) {
+    if (typeof opts.lookup !== 'function') {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', 'Transport option lookup must be a function (dns.lookup signature) or null');
+    }
+    out.lookup = opts.lookup;
+  }
   return out;
 }
