@@ -95,6 +95,8 @@ export const channels: Readonly<Record<TraceEvent, dc.Channel>> = Object.fromEnt
 
 /** Connection closes with their reason: `{ connId, key, reason }`. */
 export const closedChannel: dc.Channel = dc.channel('httpool:connectionClosed');
+/** New connections: `{ connId, key }` (a timeline of the pool needs both ends of each lane). */
+export const openedChannel: dc.Channel = dc.channel('httpool:connectionOpened');
 
 /** The hooks and the request they belong to, for one round trip. */
 export interface TraceCtx {

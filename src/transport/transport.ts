@@ -15,7 +15,7 @@ import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
-import { closedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
+import { closedChannel, openedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
 import { Conn, type ConnHooks } from './conn.js';
 import { dial } from './dial.js';
 import { PoolKey } from './key.js';
@@ -77,6 +77,7 @@ export class Transport implements RoundTripper {
     const { socket, reader } = await dial(key, this.options, trace);
     const conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
     this.#inFlight.add(conn);
+    if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
     return conn;
   }
 
