@@ -8,9 +8,9 @@
 //         closed an idle connection must never be handed a request (seed 003).
 
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
-import { BodyChannel, type BodySink, type BodySource } from '../body.js';
-import { DecodingSink, type Coding } from '../decode.js';
+import type { Duplex } from 'node:stream';
+import { BodyChannel } from '../body.js';
+import { DecodingSink } from '../decode.js';
 import {
   BodyError,
   ConnectionError,
@@ -20,16 +20,19 @@ import {
   TransportClosedError,
 } from '../errors.js';
 import { ResponseParser } from '../h1/parse.js';
-import type { BodyFraming, ParserHandler, ResponseHead } from '../h1/types.js';
-import { encodeChunk, LAST_CHUNK } from '../h1/write.js';
-import type { BodySource as RequestBodySource } from '../request-body.js';
+import type { ParserHandler, ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
 import { emit, hasHook, type TraceCtx } from '../trace.js';
+import { writeBody } from './body-writer.js';
+import { BODY_READ_BYTES, type ReadInto } from './dial.js';
+import { Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
+import { warnLeak } from './leak-warning.js';
 import type { Poolable } from './pool.js';
 import { markRetryable } from './retry.js';
-import type { Cancel } from '../cancel.js';
-import { warnLeak } from './leak-warning.js';
-import { BODY_READ_BYTES, type ReadInto } from './dial.js';
+import { upgradeStream } from './upgrade.js';
+
+// The exchange's types are re-exported for the transport above.
+export type { ExchangeRequest, ExchangeResult };
 
 export interface ConnOptions {
   maxResponseHeaderBytes: number;
@@ -48,87 +51,6 @@ export interface ConnHooks<C> {
   reusable(conn: C, trace: TraceCtx | null): void;
   /** The connection closed; called exactly once. */
   closed(conn: C, reason: CloseReason): void;
-}
-
-export interface ExchangeRequest {
-  method: string;
-  /** For errors raised while the body is read: they name the request like every other error. */
-  url: URL;
-  /** Request head, validated and serialized; latin1 (see requestHeadString). */
-  head: string;
-  framing: BodyFraming;
-  body: RequestBodySource | null;
-  cancel: Cancel | null;
-  trace: TraceCtx | null;
-  /** The request said Expect: 100-continue (and has a body): the body waits for 100 or the timeout. */
-  expectContinue: boolean;
-  /** The request said Connection: close. */
-  connectionClose: boolean;
-  /** Decide on the response head whether its body is decoded. */
-  coding: (head: ResponseHead) => Coding | null;
-  /** Where the request was made, for the leak warning; set by the transport only when a body is still arriving. */
-  callSite: Error | null;
-}
-
-export interface ExchangeResult {
-  head: ResponseHead;
-  channel: BodyChannel;
-  decoded: boolean;
-  /** For 101 Switching Protocols: the connection's byte stream, now the caller's. */
-  upgrade: Duplex | null;
-}
-
-/** One request/response on a connection. It is also its body's source: the body's pause,
- * resume, early close and leak reach the connection only while this exchange is its current one
- * (a decoded body can end after the connection has moved on to the next request). */
-class Exchange implements BodySource {
-  headDelivered = false;
-  messageDone = false;
-  writeDone = false;
-  /** The body has started to go out (at once, or after 100 Continue or its timeout). */
-  bodyStarted = false;
-  /** A final response came while the body waited for 100: the body follows it (RFC 9110 §10.1.1). */
-  bodyAfterResponse = false;
-  /** Close after this exchange whatever the response says (a body skipped after Expect). */
-  mustClose = false;
-  continueTimer: NodeJS.Timeout | null = null;
-  /** 1xx responses so far and their header bytes (Go's limits when no got1xxResponse hook is set). */
-  informational = 0;
-  informationalBytes = 0;
-  failed = false;
-  draining = false;
-  drained = 0;
-  drainDone: (() => void) | null = null;
-  sink: BodySink | null = null;
-  head: ResponseHead | null = null;
-  firstByte = false;
-  headerTimer: NodeJS.Timeout | null = null;
-  drainTimer: NodeJS.Timeout | null = null;
-  onAbort: (() => void) | null = null;
-  resolve!: (r: ExchangeResult) => void;
-  reject!: (e: unknown) => void;
-  readonly promise: Promise<ExchangeResult>;
-  constructor(
-    readonly conn: Conn,
-    readonly req: ExchangeRequest,
-  ) {
-    this.promise = new Promise<ExchangeResult>((res, rej) => {
-      this.resolve = res;
-      this.reject = rej;
-    });
-  }
-  pause(): void {
-    this.conn.pauseFor(this);
-  }
-  resume(): void {
-    this.conn.resumeFor(this);
-  }
-  abandon(): Promise<void> {
-    return this.conn.abandonFor(this);
-  }
-  leaked(): void {
-    this.conn.leakedFor(this);
-  }
 }
 
 export class Conn implements Poolable {
@@ -294,7 +216,10 @@ export class Conn implements Poolable {
       this.#wrote(ex);
       return;
     }
-    this.#pump(ex, body.chunks, ex.req.framing).then(
+    // The body stops when the response ends first, unless it must follow that response.
+    const stop = (): boolean => ex.failed || this.closeReason !== null || (ex.messageDone && !ex.bodyAfterResponse);
+    const drained = (): Promise<void> => new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    writeBody(this.#socket, body.chunks, ex.req.framing, stop, drained).then(
       () => {
         if (!ex.failed && this.#ex === ex) this.#wrote(ex);
       },
@@ -306,38 +231,6 @@ export class Conn implements Poolable {
         this.#fail(ex, e, 'write-error');
       },
     );
-  }
-
-  async #pump(ex: Exchange, chunks: AsyncIterable<Uint8Array>, framing: BodyFraming): Promise<void> {
-    const chunked = framing.kind === 'chunked';
-    const declared = framing.kind === 'length' ? framing.length : -1;
-    let sent = 0;
-    // The body stops when the response ends first, unless it must follow that response.
-    const stop = (): boolean => ex.failed || this.closeReason !== null || (ex.messageDone && !ex.bodyAfterResponse);
-    for await (const chunk of chunks) {
-      if (stop()) return;
-      if (chunk.length === 0) continue;
-      sent += chunk.length;
-      if (declared >= 0 && sent > declared) {
-        throw new BodyError('ERR_INVALID_BODY', `request body is longer than its declared length ${declared}`);
-      }
-      let ok: boolean;
-      if (chunked) {
-        this.#socket.cork();
-        for (const part of encodeChunk(chunk)) this.#socket.write(part);
-        this.#socket.uncork();
-        ok = this.#socket.writableLength < this.#socket.writableHighWaterMark;
-      } else {
-        ok = this.#socket.write(chunk);
-      }
-      if (!ok) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-    }
-    if (stop()) return;
-    // Never send a short body under a declared length (seed 002 a): fail and close instead.
-    if (declared >= 0 && sent !== declared) {
-      throw new BodyError('ERR_INVALID_BODY', `request body ended after ${sent} of ${declared} declared bytes`);
-    }
-    if (chunked) this.#socket.write(LAST_CHUNK);
   }
 
   #wakeWriters(): void {
@@ -442,30 +335,10 @@ export class Conn implements Poolable {
     this.#sendBody(ex);
   }
 
-  /**
-   * 101 Switching Protocols (RFC 9110 §15.2.2): the bytes that follow belong to the new
-   * protocol. The caller gets them, and the socket's write side, as a Duplex.
-   */
+  /** 101 Switching Protocols: what the socket reads from now on goes to the caller's Duplex. */
   #makeUpgrade(): Duplex {
-    const socket = this.#socket;
-    const d = new Duplex({
-      read: () => {
-        if (socket.isPaused()) socket.resume();
-      },
-      write: (chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
-        socket.write(chunk, enc, cb);
-      },
-      final: (cb: (err?: Error | null) => void) => {
-        socket.end();
-        cb();
-      },
-      destroy: (err: Error | null, cb: (err?: Error | null) => void) => {
-        socket.destroy();
-        cb(err);
-      },
-    });
-    this.#upgrade = d;
-    return d;
+    this.#upgrade = upgradeStream(this.#socket);
+    return this.#upgrade;
   }
 
   #pushUpgrade(buf: Buffer): void {

@@ -22,7 +22,7 @@ import { PoolKey } from './key.js';
 import { captureCallSite } from './leak-warning.js';
 import { cancelFor } from '../cancel.js';
 import { whenBodySettled } from '../response.js';
-import type { ExchangeRequest, ExchangeResult } from './conn.js';
+import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
