@@ -2,6 +2,7 @@
 // ratio of each other client's in the same scenario.
 
 import type { ClientName } from './clients.js';
+import { formatTable } from '../cli/table.js';
 
 export interface Row {
   scenario: string;
@@ -65,16 +66,6 @@ function ratioText(n: number | null): string {
   return n === null ? '-' : `${n.toFixed(2)}x`;
 }
 
-/** Left-aligns text columns and right-aligns numeric ones. */
-export function formatTable(header: readonly string[], body: readonly (readonly string[])[], numeric: readonly boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (numeric[i] === true ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
 
 export function renderTable(rows: readonly Row[]): string {
   const rs = ratios(rows);

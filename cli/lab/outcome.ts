@@ -4,6 +4,8 @@
 
 export type Httpool = typeof import('../../src/index.js');
 export type HttpoolTransport = InstanceType<Httpool['Transport']>;
+/** undici is a devDependency: loaded dynamically, and its rows skipped when it is absent. */
+export type Undici = typeof import('undici');
 
 export interface Outcome {
   /** Requests the caller attempted. */

@@ -1,19 +1,29 @@
-// What a lab pattern is (the caller code for each client, run against a fresh server), and
-// the helpers the patterns share: a fresh httpool Transport per run, Node's global fetch as
-// callers use it, and a one-shot stream body.
+// What a lab pattern is (the same caller code written for each client, run against a fresh
+// server), and one helper per client that gives a run its client and hands back what to close:
+// Node's global fetch as callers use it, node:http with one keep-alive Agent, an undici Pool,
+// and a fresh httpool Transport.
 
+import http from 'node:http';
 import type { LabServer, LabServerOptions } from './server.js';
 import { UPLOAD_BYTES } from './server.js';
-import { newOutcome, type Httpool, type Outcome } from './outcome.js';
+import { newOutcome, type Httpool, type Outcome, type Undici } from './outcome.js';
+
+/** Which library a row exercises; only httpool publishes the diagnostics channels a timeline needs. */
+export type Library = 'fetch' | 'node:http' | 'undici' | 'httpool';
 
 export interface RunContext {
   server: LabServer;
   /** Loads httpool; throws (failing only this row) when the library does not load. */
   httpool(): Promise<Httpool>;
+  /** Loads undici; the lab skips undici rows up front when it is not installed. */
+  undici(): Promise<Undici>;
 }
 
 export interface LabRun {
   client: string;
+  library: Library;
+  /** One sentence: what this client's code does here and what follows on the wire. */
+  explains: string;
   run(ctx: RunContext): Promise<Outcome>;
 }
 
@@ -65,5 +75,38 @@ export async function httpoolRun(
 export async function fetchRun(body: (out: Outcome) => Promise<void>): Promise<Outcome> {
   const out = newOutcome();
   await body(out);
+  return out;
+}
+
+/**
+ * One keep-alive Agent shared by every request of the run: how node:http is meant to be used
+ * (the default agent is not keep-alive before Node 19, and callers pass their own).
+ */
+export async function nodeHttpRun(body: (agent: http.Agent, out: Outcome) => Promise<void>): Promise<Outcome> {
+  const agent = new http.Agent({ keepAlive: true });
+  const out: Outcome = { ...newOutcome(), release: async () => agent.destroy() };
+  try {
+    await body(agent, out);
+  } catch (err) {
+    agent.destroy();
+    throw err;
+  }
+  return out;
+}
+
+/** One undici Pool for the server's origin, shared by every request of the run. */
+export async function undiciRun(
+  ctx: RunContext,
+  body: (pool: InstanceType<Undici['Pool']>, out: Outcome) => Promise<void>,
+): Promise<Outcome> {
+  const undici = await ctx.undici();
+  const pool = new undici.Pool(ctx.server.url(''));
+  const out: Outcome = { ...newOutcome(), release: () => pool.destroy() };
+  try {
+    await body(pool, out);
+  } catch (err) {
+    await pool.destroy();
+    throw err;
+  }
   return out;
 }

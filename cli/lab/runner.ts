@@ -2,11 +2,12 @@
 // Sockets are read twice: right after the run (TIME_WAIT left by connections the run threw
 // away, client connections still open), and after the server has closed every idle
 // connection (CLOSE_WAIT: client sockets that never noticed the server's FIN, the seed 003
-// leak). httpool's close reasons are taken right after the run, before that probe.
+// leak). httpool's close reasons are taken right after the run, before that probe, and an
+// observer (the report's timeline recorder) sees exactly the run, not the probe or cleanup.
 
 import { performance } from 'node:perf_hooks';
-import { errorCode, sleep, type Httpool, type Outcome } from './outcome.js';
-import type { LabRun, Pattern } from './pattern.js';
+import { errorCode, sleep, type Outcome } from './outcome.js';
+import type { LabRun, Library, Pattern, RunContext } from './pattern.js';
 import { startLabServer } from './server.js';
 import { portSockets } from './sockets.js';
 
@@ -14,6 +15,9 @@ export interface Row {
   pattern: string;
   seed: string;
   client: string;
+  library: Library;
+  /** One sentence: what this client's code does in this pattern. */
+  explains: string;
   /** Requests the caller attempted. */
   requests: number;
   /** Requests the server received. */
@@ -66,17 +70,27 @@ function definedCounts(rec: Readonly<Record<string, number | undefined>>): Recor
   return out;
 }
 
-export async function runRow(pattern: Pattern, run: LabRun, httpool: () => Promise<Httpool>): Promise<Row> {
+/** Told when the run itself starts and ends (the report records httpool's timeline in between). */
+export interface RunObserver {
+  start(): void;
+  stop(): void;
+}
+
+export type Loaders = Omit<RunContext, 'server'>;
+
+export async function runRow(pattern: Pattern, run: LabRun, loaders: Loaders, observer?: RunObserver): Promise<Row> {
   const server = await startLabServer(pattern.server);
   let failure: string | null = null;
   let outcome: Outcome | null = null;
+  observer?.start();
   const t0 = performance.now();
   try {
-    outcome = await withTimeout(run.run({ server, httpool }), RUN_TIMEOUT_MS, 'the run');
+    outcome = await withTimeout(run.run({ server, ...loaders }), RUN_TIMEOUT_MS, 'the run');
   } catch (err) {
     failure = message(err);
   }
   const ms = performance.now() - t0;
+  observer?.stop();
   const atEnd = await portSockets(server.port);
   const counters = { ...server.counters };
   let closeReasons: Record<string, number> | null = null;
@@ -104,6 +118,8 @@ export async function runRow(pattern: Pattern, run: LabRun, httpool: () => Promi
     pattern: pattern.id,
     seed: pattern.seed,
     client: run.client,
+    library: run.library,
+    explains: run.explains,
     requests: outcome?.requests ?? 0,
     served: counters.requests,
     connections: counters.connections,

@@ -1,0 +1,68 @@
+// Where get/head/post write what they received: the body as raw bytes (streamed, so a large
+// download is never held in memory, and paced by stdout so a slow pipe slows the reading), or
+// for HEAD the status line and header fields.
+
+import type { Response } from '../../src/index.js';
+import type { Io, Paint } from '../io.js';
+
+/**
+ * Remembers the first error of an output stream. Without a listener, an EPIPE from
+ * `httpool get URL | head -c 10` would crash the process with a stack; with it, the body loop
+ * stops and the command reports one line.
+ */
+export class OutputGuard {
+  error: Error | null = null;
+  readonly #stream: Io['out'];
+  readonly #listener = (err: Error): void => {
+    this.error ??= err;
+  };
+
+  constructor(stream: Io['out']) {
+    this.#stream = stream;
+    stream.on('error', this.#listener);
+  }
+
+  /** Throws what the stream reported, as a one-line error. */
+  check(): void {
+    if (this.error !== null) {
+      const code = (this.error as NodeJS.ErrnoException).code;
+      throw new Error(`cannot write the output${code === undefined ? '' : ` (${code})`}: ${this.error.message}`);
+    }
+  }
+
+  release(): void {
+    this.#stream.removeListener('error', this.#listener);
+  }
+}
+
+/** Writes the body to `out` as it arrives and returns its size; reads it to the end either way. */
+export async function pipeBody(res: Response, out: Io['out'], guard: OutputGuard): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of res.body) {
+    bytes += chunk.length;
+    guard.check();
+    if (!out.write(chunk)) await drained(out);
+  }
+  guard.check();
+  return bytes;
+}
+
+/** Resolves on 'drain' or 'error' ('drain' never comes after an error), leaving no listener behind. */
+function drained(out: Io['out']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.removeListener('drain', done);
+      out.removeListener('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+}
+
+/** HEAD's output, like `curl -I`: the status line, then each field as received. */
+export function printHead(res: Response, out: Io['out'], p: Paint): void {
+  let text = `${p.bold(`${res.proto} ${res.status}`)}\n`;
+  for (const [name, value] of res.headers) text += `${name}: ${value}\n`;
+  out.write(text);
+}

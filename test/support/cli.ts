@@ -1,0 +1,37 @@
+// Runs the built CLI (`node build/cli/main.js …`) as a child process with piped stdio, so it is
+// never a TTY. TERM is set to a color terminal and NO_COLOR removed unless given, so a test
+// about colors is not passed by the environment. Killed after `ms`: a CLI must exit on its own.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { env?: Record<string, string>; ms?: number } = {}): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...opts.env };
+  if (opts.env?.['NO_COLOR'] === undefined) delete env['NO_COLOR'];
+  delete env['NODE_TEST_CONTEXT']; // the child is a CLI, not a test file
+  const ms = opts.ms ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`httpool ${args.join(' ')} still running after ${ms} ms (it must exit on its own)`));
+    }, ms);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
