@@ -6,6 +6,8 @@
 
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { portInUse } from './sockets.js';
 
 export const PAGE_BYTES = 16 * 1024;
 export const HEARTBEAT_BYTES = 4 * 1024;
@@ -104,13 +106,7 @@ export async function startLabServer(opts: LabServerOptions = {}): Promise<LabSe
     socket.on('close', () => disarmIdle(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('lab server: no TCP address');
-  const port = addr.port;
+  const port = await listenOnUnusedPort(server);
 
   return {
     port,
@@ -125,4 +121,21 @@ export async function startLabServer(opts: LabServerOptions = {}): Promise<LabSe
       await closed;
     },
   };
+}
+
+/**
+ * Listens on a kernel-chosen port that no other socket mentions (see portInUse): an earlier
+ * row's TIME_WAIT sockets must not be counted against this one. A few tries at most.
+ */
+async function listenOnUnusedPort(server: Server): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('lab server: no TCP address');
+    if (attempt >= 20 || !(await portInUse(addr.port))) return addr.port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

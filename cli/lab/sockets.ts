@@ -36,6 +36,24 @@ function portOf(field: string): number {
   return colon < 0 ? -1 : Number.parseInt(field.slice(colon + 1), 16);
 }
 
+/**
+ * Does any socket on the machine use this port at either end? A fresh lab server must not get
+ * a port that an earlier row's client socket (say, in TIME_WAIT) used, or the counts below
+ * would charge that socket to the new row.
+ */
+export async function portInUse(port: number): Promise<boolean> {
+  const texts = await Promise.all(TABLES.map(readTable));
+  for (const text of texts) {
+    if (text === null) continue;
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, remote, state] = line.trim().split(/\s+/);
+      if (local === undefined || remote === undefined || state === LISTEN) continue;
+      if (portOf(local) === port || portOf(remote) === port) return true;
+    }
+  }
+  return false;
+}
+
 /** null when no table could be read (the columns then print as "-"). */
 export async function portSockets(port: number): Promise<PortSockets | null> {
   const texts = await Promise.all(TABLES.map(readTable));
