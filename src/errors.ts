@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_CONNECT'
   | 'ERR_DNS'
+  | 'ERR_TLS'
+  | 'ERR_PROXY'
   | 'ERR_PROTOCOL'
   | 'ERR_HEADERS_TOO_LARGE'
   | 'ERR_CONNECTION_CLOSED'
@@ -57,6 +59,19 @@ export class TimeoutError extends HttpoolError {}
 export class AbortedError extends HttpoolError {}
 /** No connection could be made: DNS, refused, unreachable, dial timeout is a TimeoutError. */
 export class ConnectError extends HttpoolError {}
+/** The TLS handshake failed: verification, protocol version, or a server that does not speak TLS. */
+export class TlsError extends ConnectError {}
+/**
+ * A proxy refused or failed the tunnel (CONNECT answered other than 2xx, a SOCKS5 refusal).
+ * `statusCode` is the proxy's HTTP status (407, 502…), or 0 for SOCKS; no request byte was sent.
+ */
+export class ProxyError extends ConnectError {
+  readonly statusCode: number;
+  constructor(message: string, statusCode: number, ctx: ErrorContext = {}) {
+    super('ERR_PROXY', message, ctx);
+    this.statusCode = statusCode;
+  }
+}
 /** The server broke HTTP/1.1 framing or syntax; the connection is never reused. */
 export class ProtocolError extends HttpoolError {}
 /** The connection failed or closed while a request was on it. */

@@ -6,6 +6,7 @@ export { Client, DEFAULT_TIMEOUT, type ClientOptions, type CallInit } from './cl
 export { defaultClient, get, head, post, postForm } from './client/default-client.js';
 export { useLastResponse, type CheckRedirect } from './client/redirect.js';
 export { fetch, createFetch } from './client/fetch.js';
+export { proxyFromEnvironment, envProxy } from './proxy/environment.js';
 export type { CookieJarLike } from './client/jar.js';
 export { CookieJar, type JarCookie } from './client/cookies.js';
 export { Request, type RequestInit } from './request.js';
@@ -26,5 +27,7 @@ export {
   BodyError,
   RedirectError,
   TransportClosedError,
+  TlsError,
+  ProxyError,
   type ErrorCode,
 } from './errors.js';

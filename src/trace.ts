@@ -33,6 +33,8 @@ export interface TLSHandshakeInfo {
   protocol: string | null;
   /** The ALPN protocol agreed, e.g. "http/1.1", or null. */
   alpn: string | null;
+  /** The handshake resumed an earlier session (no full handshake). */
+  resumed: boolean;
 }
 
 /** Every hook is optional; each has Go's meaning (net/http/httptrace). */

@@ -9,7 +9,7 @@
 // - Status line: exactly `HTTP/1.0` or `HTTP/1.1`, SP, three digits 100–999, then end of line
 //   or SP and a reason of field-value bytes (possibly empty).
 // - Framing (§6.3): 1xx other than 101 are informational (at most MAX_INFORMATIONAL in a row);
-//   HEAD responses, 101, 204 and 304 have no body whatever they declare; Transfer-Encoding
+//   HEAD responses, 101, 2xx to CONNECT, 204 and 304 have no body whatever they declare; Transfer-Encoding
 //   with Content-Length is refused (§6.3 lets us process it as chunked and close; refusing is
 //   simpler and the connection is not reused either way); Transfer-Encoding not ending in
 //   chunked, or neither header, means a body delimited by the connection closing.
@@ -71,6 +71,9 @@ export class ResponseParser {
   #statusCode = 0;
   #reason = '';
   #versionMinor: 0 | 1 = 1;
+  #connectRequest = false;
+  /** The final response opened a tunnel (101, or 2xx to CONNECT). */
+  #tunnel = false;
   #raw: string[] = [];
   #contentLength = -1;
   #te = false;
@@ -101,6 +104,8 @@ export class ResponseParser {
       throw new Error('httpool: ResponseParser.expect() while a response is in progress');
     }
     this.#headRequest = method === 'HEAD';
+    this.#connectRequest = method === 'CONNECT';
+    this.#tunnel = false;
     this.#lastStatus = 0;
     this.#received = 0;
     this.#extra = false;
@@ -208,7 +213,7 @@ export class ResponseParser {
         // The rest of this chunk arrived before any next request could have been answered,
         // even if onComplete already called expect() for one.
         this.#justCompleted = false;
-        if (pos < len && this.#lastStatus === 101 && this.#handler.onUpgradeBytes !== undefined) {
+        if (pos < len && this.#tunnel && this.#handler.onUpgradeBytes !== undefined) {
           this.#handler.onUpgradeBytes(chunk.subarray(pos));
           return;
         }
@@ -410,14 +415,18 @@ export class ResponseParser {
     }
 
     this.#lastStatus = status;
+    // After a 101, or a 2xx to CONNECT, the connection carries another protocol: no body, and
+    // every later byte belongs to the caller.
+    const tunnel = status === 101 || (this.#connectRequest && status >= 200 && status < 300);
+    this.#tunnel = tunnel;
     let close =
       this.#connClose ||
-      status === 101 ||
+      tunnel ||
       (this.#versionMinor === 0 && !this.#connKeepAlive) ||
       // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1).
       (this.#versionMinor === 0 && this.#te);
 
-    if (this.#headRequest || status === 101 || status === 204 || status === 304) {
+    if (this.#headRequest || tunnel || status === 204 || status === 304) {
       // HEAD keeps the declared length (what a GET would have returned, as Go reports it);
       // 101/204/304 have no content at all.
       const cl = this.#headRequest ? this.#contentLength : 0;

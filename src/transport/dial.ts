@@ -1,12 +1,18 @@
-// Opening a TCP (and for https, TLS) connection for a pool key, with dialTimeout and
-// tlsHandshakeTimeout. Errors come back typed: ERR_DNS, ERR_CONNECT, ERR_TIMEOUT.
+// Opening a connection for a pool key, in layers: TCP to the first hop (the target, or the
+// proxy), TLS to an https:// proxy, the proxy handshake (CONNECT or SOCKS5), then TLS to an
+// https:// target. dialTimeout bounds the TCP connect and the proxy handshake, and
+// tlsHandshakeTimeout each TLS handshake. Errors come back typed: ERR_DNS, ERR_CONNECT,
+// ERR_TIMEOUT, ERR_TLS, ERR_PROXY.
 
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
-import type { ResolvedOptions } from './options.js';
-import type { PoolKey } from './key.js';
+import { connectTunnel } from '../proxy/connect-tunnel.js';
+import { socksConnect } from '../proxy/socks.js';
 import { emit, type TraceCtx } from '../trace.js';
+import type { PoolKey } from './key.js';
+import type { ResolvedOptions } from './options.js';
+import { startTls, type TlsSessions } from './tls.js';
 
 /**
  * Where a plain TCP socket delivers what it reads. Node's `onread` fills one reused buffer per
@@ -33,68 +39,127 @@ export interface Dialed {
   socket: net.Socket;
   /** Set for plain TCP: the conn installs its reader here and must copy what it keeps. */
   reader: ReadInto | null;
+  /** The ALPN protocol agreed with the target over TLS ("h2", "http/1.1"), or null. */
+  alpn: string | null;
 }
 
-export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null = null): Promise<Dialed> {
-  return new Promise<Dialed>((resolve, reject) => {
-    let reader: ReadInto | null = null;
-    const literal = net.isIP(key.hostname) !== 0;
+export interface DialEnv {
+  opts: ResolvedOptions;
+  sessions: TlsSessions;
+  userAgent: string;
+  /** ALPN protocols to offer an https:// target. */
+  alpn: string[];
+}
+
+export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = null): Promise<Dialed> {
+  const { opts } = env;
+  const proxy = key.proxy;
+  const hop = proxy ?? { hostname: key.hostname, port: key.port, hostPort: key.targetHostPort };
+  // The onread fast path only when nothing but HTTP/1.1 will ever be read from the TCP socket.
+  const plain = key.scheme === 'http' && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
+  const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain, cancel));
+  let socket: net.Socket = first.socket;
+  try {
+    if (proxy !== null && proxy.scheme === 'https') {
+      socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, (cancel) =>
+        startTls(socket, { hostname: proxy.hostname, port: proxy.port, servername: proxy.hostname }, opts.tls, ['http/1.1'], env.sessions, trace, cancel),
+      );
+    }
+    if (key.route === 'tunnel') {
+      const s = socket;
+      await within(opts.dialTimeout, `CONNECT through ${proxy!.display}`, () =>
+        connectTunnel(s, key, proxy!, opts.maxResponseHeaderBytes, env.userAgent),
+      );
+    } else if (key.route === 'socks') {
+      const s = socket;
+      socket = await within(opts.dialTimeout, `SOCKS5 through ${proxy!.display}`, () => socksConnect(s, key, proxy!, opts.lookup));
+    }
+    let alpn: string | null = null;
+    if (key.scheme === 'https') {
+      const servername = opts.tls.servername ?? key.hostname;
+      const s = socket;
+      const secure: tls.TLSSocket = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) =>
+        startTls(s, { hostname: key.hostname, port: key.port, servername }, opts.tls, env.alpn, env.sessions, trace, cancel),
+      );
+      const agreed = secure.alpnProtocol;
+      alpn = typeof agreed === 'string' ? agreed : null;
+      socket = secure;
+    }
+    return { socket, reader: plain ? first.reader : null, alpn };
+  } catch (err) {
+    socket.destroy();
+    first.socket.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Runs one stage with its own time limit; on expiry the stage's `cancel` hook and the socket
+ * it works on are torn down by the stage's own rejection path.
+ */
+async function within<T>(ms: number, what: string, stage: (onCancel: (fn: () => void) => void) => Promise<T>): Promise<T> {
+  let cancel: (() => void) | null = null;
+  const work = stage((fn) => (cancel = fn));
+  if (ms <= 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      (cancel as (() => void) | null)?.();
+      reject(new TimeoutError('ERR_TIMEOUT', `${what} timed out after ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {}); // the stage's own failure after a timeout is already reported
+  }
+}
+
+interface Hop {
+  hostname: string;
+  port: number;
+  hostPort: string;
+}
+
+function tcpConnect(
+  hop: Hop,
+  opts: ResolvedOptions,
+  trace: TraceCtx | null,
+  fastRead: boolean,
+  onCancel: (fn: () => void) => void,
+): Promise<{ socket: net.Socket; reader: ReadInto | null }> {
+  return new Promise((resolve, reject) => {
+    const literal = net.isIP(hop.hostname) !== 0;
     // Go's hooks: DNS only for names, then connectStart/connectDone for every attempt (Node's
-    // happy eyeballs tries each address in turn), then TLS.
+    // happy eyeballs tries each address in turn).
     let addr = '';
     let attemptOpen = false;
-    let connected = false;
-    if (trace !== null && !literal) emit(trace, 'dnsStart', { host: key.hostname });
-    const host = key.hostname;
     let settled = false;
-    let timer: NodeJS.Timeout | null = null;
+    if (trace !== null && !literal) emit(trace, 'dnsStart', { host: hop.hostname });
     const fail = (err: HttpoolError): void => {
       if (settled) return;
       settled = true;
       if (trace !== null) {
         if (attemptOpen) emit(trace, 'connectDone', 'tcp', addr, err);
-        else if (connected && key.scheme === 'https') emit(trace, 'tlsHandshakeDone', { protocol: null, alpn: null }, err);
         else if (!literal && addr === '') emit(trace, 'dnsDone', { addresses: [], err });
       }
-      if (timer !== null) clearTimeout(timer);
       socket.destroy();
       reject(err);
     };
-    const ok = (): void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== null) clearTimeout(timer);
-      socket.removeListener('error', onError);
-      resolve({ socket, reader });
-    };
-    const onError = (err: NodeJS.ErrnoException): void => fail(mapDialError(err, key));
+    onCancel(() => fail(new TimeoutError('ERR_TIMEOUT', `dial ${hop.hostPort} timed out`)));
+    let reader: ReadInto | null = null;
+    const lookup = opts.lookup !== null ? { lookup: opts.lookup } : {};
     let socket: net.Socket;
-    if (key.scheme === 'https') {
-      socket = tls.connect({
-        host,
-        port: key.port,
-        servername: net.isIP(host) === 0 ? host : undefined,
-        ALPNProtocols: ['http/1.1'],
-        ...(opts.lookup !== null ? { lookup: opts.lookup } : {}),
-        ...opts.tls,
-      });
-      socket.once('secureConnect', () => {
-        if (trace !== null) {
-          const tlsSocket = socket as tls.TLSSocket;
-          const alpn = tlsSocket.alpnProtocol;
-          emit(trace, 'tlsHandshakeDone', { protocol: tlsSocket.getProtocol(), alpn: typeof alpn === 'string' ? alpn : null }, null);
-        }
-        ok();
-      });
-    } else {
+    if (fastRead) {
       // allocUnsafe above Buffer.poolSize/2 gets its own ArrayBuffer: conn.ts relies on that to
       // tell shared-buffer chunks by their backing memory.
       const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(SHARED_READ_BYTES) };
       reader = into;
       socket = net.connect({
-        host,
-        port: key.port,
-        ...(opts.lookup !== null ? { lookup: opts.lookup } : {}),
+        host: hop.hostname,
+        port: hop.port,
+        ...lookup,
         onread: {
           buffer: () => (into.buffer === null ? into.shared : into.buffer()),
           callback: (n: number, buf: Uint8Array) => {
@@ -103,7 +168,8 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
           },
         },
       });
-      socket.once('connect', ok);
+    } else {
+      socket = net.connect({ host: hop.hostname, port: hop.port, ...lookup });
     }
     if (trace !== null) {
       // 'lookup' fires once per address found; dnsDone reports them together before the first attempt.
@@ -117,45 +183,38 @@ export function dial(key: PoolKey, opts: ResolvedOptions, trace: TraceCtx | null
           dnsReported = true;
           emit(trace, 'dnsDone', { addresses, err: null });
         }
-        addr = hostPort(ip, port);
+        addr = joinHostPort(ip, port);
         attemptOpen = true;
         emit(trace, 'connectStart', 'tcp', addr);
       });
       socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, err: Error) => {
         attemptOpen = false;
-        emit(trace, 'connectDone', 'tcp', hostPort(ip, port), err);
-      });
-      socket.once('connect', () => {
-        attemptOpen = false;
-        connected = true;
-        emit(trace, 'connectDone', 'tcp', addr, null);
-        if (key.scheme === 'https') emit(trace, 'tlsHandshakeStart');
+        emit(trace, 'connectDone', 'tcp', joinHostPort(ip, port), err);
       });
     }
     socket.setNoDelay(true);
     if (opts.tcpKeepAlive > 0) socket.setKeepAlive(true, opts.tcpKeepAlive);
+    const onError = (err: NodeJS.ErrnoException): void => fail(mapDialError(err, hop));
     socket.on('error', onError);
-    const limit = key.scheme === 'https' ? sumTimeouts(opts.dialTimeout, opts.tlsHandshakeTimeout) : opts.dialTimeout;
-    if (limit > 0) {
-      timer = setTimeout(() => {
-        fail(new TimeoutError('ERR_TIMEOUT', `dial ${key.hostPort} timed out after ${limit} ms`));
-      }, limit);
-    }
+    socket.once('connect', () => {
+      if (settled) return;
+      settled = true;
+      attemptOpen = false;
+      emit(trace, 'connectDone', 'tcp', addr, null);
+      socket.removeListener('error', onError);
+      resolve({ socket, reader });
+    });
   });
 }
 
-function hostPort(ip: string, port: number): string {
+function joinHostPort(ip: string, port: number): string {
   return net.isIPv6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-function sumTimeouts(a: number, b: number): number {
-  return a === 0 || b === 0 ? 0 : a + b;
-}
-
-function mapDialError(err: NodeJS.ErrnoException, key: PoolKey): HttpoolError {
+function mapDialError(err: NodeJS.ErrnoException, hop: Hop): HttpoolError {
   const code = err.code ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NONAME') {
-    return new ConnectError('ERR_DNS', `cannot resolve ${key.hostname} (${code})`, { cause: err });
+    return new ConnectError('ERR_DNS', `cannot resolve ${hop.hostname} (${code})`, { cause: err });
   }
-  return new ConnectError('ERR_CONNECT', `cannot connect to ${key.hostPort}${code ? ` (${code})` : ''}: ${err.message}`, { cause: err });
+  return new ConnectError('ERR_CONNECT', `cannot connect to ${hop.hostPort}${code ? ` (${code})` : ''}: ${err.message}`, { cause: err });
 }

@@ -1,25 +1,36 @@
 // The pool key (Go's connectMethodKey): which connections may serve which requests.
 //
-//   scheme  host:port        proxy     → key string
-//   http    127.0.0.1:8080   none      → "http://127.0.0.1:8080"
-//   https   example.com:443  none      → "https://example.com:443"
-//   http    [::1]:80         none      → "http://[::1]:80"
-// Proxies and TLS identity join the key in later layers (proxy.ts).
+//   target                 proxy                      → key id
+//   http://127.0.0.1:8080  none                       → "http://127.0.0.1:8080"
+//   https://example.com    none                       → "https://example.com:443"
+//   https://example.com    http://u:pw@proxy:3128     → "https://example.com:443 via http://u:***@proxy:3128#1"
+//   http://example.com     http://proxy:3128          → "http://* via http://proxy:3128"
+//   http://example.com     socks5h://proxy:1080       → "http://example.com:80 via socks5h://proxy:1080"
+// Plain http:// through an HTTP proxy sends absolute-form requests, so one connection to the
+// proxy serves every target (Go drops the target from that key). Everything else is a tunnel to
+// one target. Proxy credentials are part of the identity but never of the text: a password is
+// shown as *** plus a number the Transport gives each distinct set of credentials.
 
 import { InvalidRequestError } from '../errors.js';
+import type { ProxyTarget } from '../proxy/proxy-url.js';
+
+/** direct; forward = absolute-form through an HTTP proxy; tunnel = CONNECT; socks = SOCKS5. */
+export type Route = 'direct' | 'forward' | 'tunnel' | 'socks';
 
 export class PoolKey {
   readonly scheme: 'http' | 'https';
-  /** Host name or IP as used to dial (IPv6 without brackets). */
+  /** Host name or IP of the target (IPv6 without brackets). */
   readonly hostname: string;
   readonly port: number;
-  /** "host:port" with IPv6 in brackets, as trace's getConn reports it. */
+  /** The target's "host:port", IPv6 in brackets (CONNECT's authority). */
+  readonly targetHostPort: string;
+  /** What getConn reports: the address dialed, the proxy's when there is one (Go's cm.addr()). */
   readonly hostPort: string;
-  /** The Host header value: the port only when it is not the scheme's default. */
-  readonly hostHeader: string;
+  readonly proxy: ProxyTarget | null;
+  readonly route: Route;
   readonly id: string;
 
-  constructor(url: URL) {
+  constructor(url: URL, proxy: ProxyTarget | null = null, credentialTag = 0) {
     const scheme = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;
     if (scheme === null) {
       throw new InvalidRequestError('ERR_INVALID_URL', `unsupported protocol scheme "${url.protocol.replace(/:$/, '')}"`);
@@ -29,8 +40,17 @@ export class PoolKey {
     const bracketed = url.hostname;
     this.hostname = bracketed.startsWith('[') ? bracketed.slice(1, -1) : bracketed;
     this.port = url.port === '' ? (scheme === 'http' ? 80 : 443) : Number(url.port);
-    this.hostPort = `${bracketed}:${this.port}`;
-    this.hostHeader = url.host;
-    this.id = `${scheme}://${this.hostPort}`;
+    this.targetHostPort = `${bracketed}:${this.port}`;
+    this.proxy = proxy;
+    if (proxy === null) {
+      this.route = 'direct';
+      this.hostPort = this.targetHostPort;
+      this.id = `${scheme}://${this.targetHostPort}`;
+      return;
+    }
+    this.route = proxy.isSocks ? 'socks' : scheme === 'http' ? 'forward' : 'tunnel';
+    this.hostPort = proxy.hostPort;
+    const via = `${proxy.display}${credentialTag > 0 ? `#${credentialTag}` : ''}`;
+    this.id = this.route === 'forward' ? `http://* via ${via}` : `${scheme}://${this.targetHostPort} via ${via}`;
   }
 }

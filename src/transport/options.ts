@@ -5,6 +5,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../request.js';
+import { proxyFromEnvironment } from '../proxy/environment.js';
 
 /** Chooses the proxy for a request: a URL, or null to go direct. */
 export type ProxyFunc = (req: Request) => URL | string | null;
@@ -42,7 +43,11 @@ export interface TransportOptions {
   maxDrainBytes?: number;
   /** …for at most this long. @default 1_000 */
   drainTimeout?: number;
-  /** Proxy selection (a later layer; direct when it returns null). */
+  /**
+   * The proxy for each request (a URL, or null to go direct): http://, https:// (TLS to the
+   * proxy), socks5:// (names resolved here) or socks5h:// (by the proxy). null: never proxy.
+   * @default proxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
+   */
   proxy?: ProxyFunc | null;
   /** node:tls options for https (ca, cert, key, servername, rejectUnauthorized…). */
   tls?: TlsOptions;
@@ -107,7 +112,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   maxResponseHeaderBytes: 1 << 20,
   maxDrainBytes: 256 * 1024,
   drainTimeout: 1_000,
-  proxy: null,
+  proxy: proxyFromEnvironment,
   lookup: null,
   tls: {},
   forceAttemptHTTP2: true,

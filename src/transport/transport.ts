@@ -17,8 +17,10 @@ import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
 import { closedChannel, openedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
 import { Conn, type ConnHooks } from './conn.js';
-import { dial } from './dial.js';
+import { dial, type DialEnv } from './dial.js';
 import { PoolKey } from './key.js';
+import { TlsSessions } from './tls.js';
+import { parseProxyUrl, ProxyTarget } from '../proxy/proxy-url.js';
 import { captureCallSite } from './leak-warning.js';
 import { cancelFor } from '../cancel.js';
 import { whenBodySettled } from '../response.js';
@@ -41,12 +43,17 @@ export class Transport implements RoundTripper {
   readonly options: Readonly<ResolvedOptions>;
   readonly #pool: Pool<Conn>;
   readonly #keys = new Map<string, PoolKey>();
+  readonly #proxies = new Map<string, ProxyTarget>();
+  /** A number per distinct proxy credentials, so keys tell them apart without showing them. */
+  readonly #credentialTags = new Map<string, number>();
+  readonly #dialEnv: DialEnv;
   readonly #hooks: ConnHooks<Conn>;
   readonly #inFlight = new Set<Conn>();
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
     const o = this.options;
+    this.#dialEnv = { opts: o, sessions: new TlsSessions(), userAgent: USER_AGENT, alpn: ['http/1.1'] };
     this.#hooks = {
       reusable: (conn, trace) => {
         const reason = this.#pool.release(conn);
@@ -74,22 +81,49 @@ export class Transport implements RoundTripper {
 
   async #dial(keyId: string, trace: TraceCtx | null): Promise<Conn> {
     const key = this.#keys.get(keyId)!;
-    const { socket, reader } = await dial(key, this.options, trace);
+    const { socket, reader } = await dial(key, this.#dialEnv, trace);
     const conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
     this.#inFlight.add(conn);
     if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
     return conn;
   }
 
-  #key(url: URL): PoolKey {
-    const probe = `${url.protocol}//${url.host}`;
+  #key(url: URL, proxy: ProxyTarget | null): PoolKey {
+    const probe = proxy === null ? `${url.protocol}//${url.host}` : `${url.protocol}//${url.host} ${proxy.identity}`;
     let key = this.#keys.get(probe);
     if (key === undefined) {
-      key = new PoolKey(url);
+      let tag = 0;
+      if (proxy !== null && proxy.password !== '') {
+        tag = this.#credentialTags.get(proxy.identity) ?? this.#credentialTags.size + 1;
+        this.#credentialTags.set(proxy.identity, tag);
+      }
+      key = new PoolKey(url, proxy, tag);
       this.#keys.set(probe, key);
       this.#keys.set(key.id, key);
     }
     return key;
+  }
+
+  /** The `proxy` option's choice for this request, parsed once per distinct URL. */
+  #proxyFor(req: Request): ProxyTarget | null {
+    const choose = this.options.proxy;
+    if (choose === null) return null;
+    let chosen: URL | string | null;
+    try {
+      chosen = choose(req);
+    } catch (err) {
+      if (err instanceof HttpoolError) throw err;
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `the proxy function failed: ${(err as Error).message}`, { cause: err });
+    }
+    if (chosen === null || chosen === undefined || chosen === '') return null;
+    const text = typeof chosen === 'string' ? chosen : chosen.href;
+    let target = this.#proxies.get(text);
+    if (target === undefined) {
+      target = new ProxyTarget(parseProxyUrl(chosen));
+      if (this.#proxies.size > 1000) this.#proxies.clear(); // a proxy function minting URLs must not grow this forever
+      this.#proxies.set(text, target);
+    }
+    return target;
   }
 
   /**
@@ -99,18 +133,19 @@ export class Transport implements RoundTripper {
   async roundTrip(req: Request): Promise<Response> {
     const cancel = cancelFor(req);
     try {
-      const key = this.#key(req.url);
+      const key = this.#key(req.url, this.#proxyFor(req));
       const trace = traceFor(req);
       const decode = this.#wantsDecoding(req);
-      const headerList = this.#headerList(req, decode);
+      const headerList = this.#headerList(req, decode, key);
       const counters = this.#pool.counters(key.id);
-      const target = requestTarget(req.url);
+      // Through an HTTP proxy without a tunnel, the request line names the whole URL.
+      const target = key.route === 'forward' ? absoluteTarget(req.url) : requestTarget(req.url);
       for (let attempt = 0; ; attempt++) {
         // The head does not depend on the connection: build (and so validate) it before any
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         const source = req.body === null ? null : req.body.open();
         const framing = this.#framing(req, source);
-        const head = requestHeadString(req.method, target, key.hostHeader, headerList, framing);
+        const head = requestHeadString(req.method, target, req.url.host, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
@@ -184,23 +219,32 @@ export class Transport implements RoundTripper {
   }
 
   /** The header lines to write: the caller's, less framing fields (the writer owns those), plus defaults. */
-  #headerList(req: Request, decode: boolean): string[] {
+  #headerList(req: Request, decode: boolean, key: PoolKey): string[] {
     const raw = req.headers.raw();
     const out: string[] = [];
     let hasUA = false;
     let hasType = false;
+    let hasProxyAuth = false;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       const lower = name.toLowerCase();
       if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') continue;
       if (lower === 'user-agent') hasUA = true;
       else if (lower === 'content-type') hasType = true;
+      else if (lower === 'proxy-authorization') {
+        // Through a tunnel it would reach the origin server, not the proxy: never send it there.
+        if (key.route === 'tunnel' || key.route === 'socks') continue;
+        hasProxyAuth = true;
+      }
       out.push(name, raw[i + 1]!);
     }
     if (!hasUA) out.push('User-Agent', USER_AGENT);
     if (decode) out.push('Accept-Encoding', ACCEPT_ENCODING);
     if (!hasType && req.body?.contentType) out.push('Content-Type', req.body.contentType);
     if (this.options.disableKeepAlives) out.push('Connection', 'close');
+    if (key.route === 'forward' && !hasProxyAuth && key.proxy!.authorization !== null) {
+      out.push('Proxy-Authorization', key.proxy!.authorization);
+    }
     return out;
   }
 
@@ -251,7 +295,7 @@ export class Transport implements RoundTripper {
 
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */
   idleConnIds(url: string | URL): number[] {
-    const key = this.#key(typeof url === 'string' ? new URL(url) : url);
+    const key = this.#key(typeof url === 'string' ? new URL(url) : url, null);
     return this.#pool.idleOf(key.id).map((c) => c.id);
   }
 }
@@ -263,6 +307,11 @@ function isToken(value: string | null, token: string): boolean {
 
 function requestTarget(url: URL): string {
   return `${url.pathname || '/'}${url.search}`;
+}
+
+/** absolute-form (RFC 9112 §3.2.2): no userinfo, no fragment. */
+function absoluteTarget(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname || '/'}${url.search}`;
 }
 
 function declaredLength(req: Request): number {
