@@ -2,27 +2,23 @@
 // SOCKS5), and the credentials. Go's defaults: no scheme means http://; ports default to 80
 // (http), 443 (https) and 1080 (socks5).
 
-import { InvalidRequestError, redactUrl } from '../errors.js';
+import { InvalidRequestError, redactText, redactUrl } from '../errors.js';
 
 export type ProxyScheme = 'http' | 'https' | 'socks5' | 'socks5h';
 
 const PORTS: Record<ProxyScheme, number> = { http: 80, https: 443, socks5: 1080, socks5h: 1080 };
 
-/** Parses a proxy setting as Go does: a value that lacks a known scheme is tried as http://value. */
+/** Parses a proxy setting: a value without a scheme ("proxy:3128") means http://. */
 export function parseProxyUrl(value: string | URL): URL {
   if (value instanceof URL) return checked(value);
-  let url: URL | null = null;
+  // Go retries any unknown scheme as http://value; only a value with no scheme at all is
+  // retried here, so "ftp://p" is refused instead of becoming a proxy named "ftp".
+  const text = value.includes('://') ? value : `http://${value}`;
+  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    url = null;
-  }
-  if (url === null || !(url.protocol.slice(0, -1) in PORTS) || url.hostname === '') {
-    try {
-      url = new URL(`http://${value}`);
-    } catch (err) {
-      throw new InvalidRequestError('ERR_INVALID_OPTION', `invalid proxy URL "${redactUrl(value)}"`, { cause: err });
-    }
+    url = new URL(text);
+  } catch (err) {
+    throw new InvalidRequestError('ERR_INVALID_OPTION', `invalid proxy URL "${redactText(value)}"`, { cause: err });
   }
   return checked(url);
 }
