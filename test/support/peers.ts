@@ -172,6 +172,7 @@ export async function nginx(): Promise<Nginx> {
     location = /client { default_type text/plain; return 200 "$ssl_client_s_dn"; }
     location = /session { default_type text/plain; return 200 "$ssl_session_reused"; }
     location = /sni { default_type text/plain; return 200 "$ssl_server_name"; }
+    location = /cipher { default_type text/plain; return 200 "$ssl_protocol $ssl_cipher"; }
     location / { root ${dir}/www; }
   `;
   const tls = `ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; ssl_session_cache shared:S:1m; ssl_session_tickets on;`;
