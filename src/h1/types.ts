@@ -23,6 +23,8 @@ export interface ResponseHead {
   keepAliveTimeoutMs: number;
   /** Bytes of the status line and headers, for trace and the header limit. */
   headerBytes: number;
+  /** The response came over HTTP/2 (the h1 fields versionMinor and framing do not apply). */
+  http2?: boolean;
 }
 
 /** Callbacks the parser makes as bytes arrive. Errors are thrown from feed()/finish() instead. */

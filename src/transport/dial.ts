@@ -49,6 +49,8 @@ export interface DialEnv {
   userAgent: string;
   /** ALPN protocols to offer an https:// target. */
   alpn: string[];
+  /** http:// targets speak prior-knowledge HTTP/2: no onread fast path (node:http2 reads the socket). */
+  h2c: boolean;
 }
 
 export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = null): Promise<Dialed> {
@@ -56,7 +58,8 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
   const proxy = key.proxy;
   const hop = proxy ?? { hostname: key.hostname, port: key.port, hostPort: key.targetHostPort };
   // The onread fast path only when nothing but HTTP/1.1 will ever be read from the TCP socket.
-  const plain = key.scheme === 'http' && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
+  const plain =
+    key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
   const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain, cancel));
   let socket: net.Socket = first.socket;
   try {

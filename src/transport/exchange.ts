@@ -16,6 +16,11 @@ export interface ExchangeRequest {
   url: URL;
   /** Request head, validated and serialized; latin1 (see requestHeadString). */
   head: string;
+  /** The same fields as a flat [name, value, …] list, without Host and framing (for HTTP/2). */
+  fields: string[];
+  /** Host[:port] (HTTP/2's :authority) and the origin-form target (:path). */
+  authority: string;
+  path: string;
   framing: BodyFraming;
   body: RequestBodySource | null;
   cancel: Cancel | null;

@@ -51,8 +51,14 @@ export interface TransportOptions {
   proxy?: ProxyFunc | null;
   /** node:tls options for https (ca, cert, key, servername, rejectUnauthorized…). */
   tls?: TlsOptions;
-  /** Try HTTP/2 when the server offers it over TLS. @default true */
+  /** Offer HTTP/2 in TLS (ALPN h2, then http/1.1) and use it when the server agrees. @default true */
   forceAttemptHTTP2?: boolean;
+  /** Speak HTTP/2 without TLS to http:// origins (prior-knowledge h2c; no upgrade dance). @default false */
+  unencryptedHTTP2?: boolean;
+  /** PING an HTTP/2 session idle this long; 0 = never (Go's ReadIdleTimeout). @default 30_000 */
+  http2PingInterval?: number;
+  /** Close the session as 'health-check-failed' when a PING is not answered in this time. @default 15_000 */
+  http2PingTimeout?: number;
   /** Name resolution, with dns.lookup's signature (a custom resolver; Go's Resolver). @default dns.lookup */
   lookup?: LookupFunction | null;
   /**
@@ -91,6 +97,9 @@ export interface ResolvedOptions {
   lookup: LookupFunction | null;
   tls: TlsOptions;
   forceAttemptHTTP2: boolean;
+  unencryptedHTTP2: boolean;
+  http2PingInterval: number;
+  http2PingTimeout: number;
   idleSafetyMargin: number;
   warnOnLeakedBody: boolean;
   maxDecodedBytes: number;
@@ -116,6 +125,9 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   lookup: null,
   tls: {},
   forceAttemptHTTP2: true,
+  unencryptedHTTP2: false,
+  http2PingInterval: 30_000,
+  http2PingTimeout: 15_000,
   idleSafetyMargin: 1_000,
   warnOnLeakedBody: true,
   maxDecodedBytes: 0,
@@ -124,11 +136,11 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
 
 const COUNTS = [
   'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'idleConnTimeout', 'dialTimeout',
-  'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'expectContinueTimeout',
+  'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'expectContinueTimeout', 'http2PingInterval', 'http2PingTimeout',
   'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
   'maxDecodeRatio',
 ] as const;
-const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'warnOnLeakedBody'] as const;
+const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'unencryptedHTTP2', 'warnOnLeakedBody'] as const;
 
 /** Fills defaults and refuses nonsense once, so the hot path never re-checks. */
 export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {

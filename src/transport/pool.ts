@@ -30,6 +30,15 @@ export interface Poolable {
   idleSince: number;
   idleDeadline: number;
   idleDeadlineReason: CloseReason;
+  /**
+   * HTTP/2: one connection serves many requests at once. The pool keeps it in a shared list
+   * for its whole life and hands it out while it has a free stream, reserving one each time.
+   */
+  readonly multiplexed?: boolean;
+  /** Multiplexed only: requests in flight (reserved streams). */
+  readonly streams?: number;
+  hasCapacity?(): boolean;
+  reserveStream?(): void;
 }
 
 export interface Acquired<C extends Poolable> {
@@ -61,6 +70,10 @@ class HostPool<C extends Poolable> {
   readonly waiters: Waiter<Acquired<C>>[] = [];
   /** Waiters not yet allowed to dial because of maxConnsPerHost, FIFO. */
   readonly dialQueue: Waiter<Acquired<C>>[] = [];
+  /** Multiplexed connections (HTTP/2 sessions), busy or not. */
+  readonly shared: C[] = [];
+  /** The last dial for this key gave a multiplexed connection: while one is on its way, wait for it instead of dialing more. */
+  multiplexHint = false;
   active = 0;
   dialing = 0;
   readonly stats: HostStats = emptyStats();
@@ -68,7 +81,7 @@ class HostPool<C extends Poolable> {
   constructor(readonly key: string) {}
 
   total(): number {
-    return this.active + this.idle.length + this.dialing;
+    return this.active + this.idle.length + this.dialing + this.shared.length;
   }
 
   waitingCount(): number {
@@ -122,6 +135,12 @@ export class Pool<C extends Poolable> {
     if (cancel?.reason) throw cancel.reason;
     const host = this.#host(key);
     const now = this.#now();
+    for (const conn of host.shared) {
+      if (!conn.hasCapacity!()) continue;
+      const wasIdle = conn.streams === 0;
+      conn.reserveStream!();
+      return { conn, reused: conn.uses > 0, wasIdle, idleTime: wasIdle ? now - conn.idleSince : 0 };
+    }
     while (host.idle.length > 0) {
       const conn = host.idle.pop()!;
       this.#lru.delete(conn);
@@ -142,7 +161,8 @@ export class Pool<C extends Poolable> {
     waiter.ctx = dialCtx;
     host.waiters.push(waiter);
     const max = this.#limits.maxConnsPerHost;
-    if (max === 0 || host.total() < max) this.#startDial(host, waiter);
+    if (host.multiplexHint && host.dialing > 0) host.dialQueue.push(waiter);
+    else if (max === 0 || host.total() < max) this.#startDial(host, waiter);
     else host.dialQueue.push(waiter);
     return waiter.promise;
   }
@@ -153,6 +173,15 @@ export class Pool<C extends Poolable> {
       (conn) => {
         host.dialing--;
         host.stats.opened++;
+        if (conn.multiplexed === true) {
+          this.#landShared(host, conn, waiter);
+          return;
+        }
+        if (host.multiplexHint) {
+          // The server stopped offering HTTP/2: requests held back for a session may dial now.
+          host.multiplexHint = false;
+          queueMicrotask(() => this.#dialSlotFreed(host));
+        }
         conn.poolState = 'active';
         host.active++;
         if (this.#closed) {
@@ -172,6 +201,34 @@ export class Pool<C extends Poolable> {
     );
   }
 
+  #landShared(host: HostPool<C>, conn: C, waiter: Waiter<Acquired<C>>): void {
+    host.multiplexHint = true;
+    conn.poolState = 'active';
+    host.shared.push(conn);
+    if (this.#closed) {
+      conn.close('transport-closed');
+      return;
+    }
+    if (!waiter.settled) {
+      conn.reserveStream!();
+      waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 });
+    }
+    this.#serveShared(host, conn);
+    // Whoever it could not take (full, or refused streams) dials as usual.
+    this.#dialSlotFreed(host);
+  }
+
+  /** Hands free streams of a multiplexed connection to waiting requests, first come first served. */
+  #serveShared(host: HostPool<C>, conn: C): void {
+    while (host.waiters.length > 0 && conn.hasCapacity!()) {
+      const w = host.waiters.shift()!;
+      removeItem(host.dialQueue, w);
+      if (w.settled) continue;
+      conn.reserveStream!();
+      w.deliver({ conn, reused: conn.uses > 0, wasIdle: false, idleTime: 0 });
+    }
+  }
+
   /** A waiter gave up (abort) or was settled: drop it from the queues. */
   #forget(host: HostPool<C>, w: Waiter<Acquired<C>>): void {
     removeItem(host.waiters, w);
@@ -181,8 +238,9 @@ export class Pool<C extends Poolable> {
   /** maxConnsPerHost has room again: let the next queued waiter dial. */
   #dialSlotFreed(host: HostPool<C>): void {
     const max = this.#limits.maxConnsPerHost;
-    if (max === 0) return;
-    while (host.dialQueue.length > 0 && host.total() < max) {
+    while (host.dialQueue.length > 0 && (max === 0 || host.total() < max)) {
+      // Held back for a session on its way: keep waiting for it.
+      if (host.multiplexHint && host.dialing > 0) return;
       const w = host.dialQueue.shift()!;
       if (!w.settled) this.#startDial(host, w);
     }
@@ -195,6 +253,11 @@ export class Pool<C extends Poolable> {
    */
   release(conn: C): CloseReason | null {
     const host = this.#host(conn.key);
+    if (conn.multiplexed === true) {
+      // A stream ended (or the session gained room): the first waiters get it.
+      if (!this.#closed && conn.poolState === 'active') this.#serveShared(host, conn);
+      return null;
+    }
     if (conn.poolState !== 'active') throw new Error(`httpool: release of a ${conn.poolState} connection #${conn.id}`);
     if (this.#closed) {
       conn.close('transport-closed');
@@ -267,7 +330,9 @@ export class Pool<C extends Poolable> {
     if (state === 'closed') throw new Error(`httpool: connection #${conn.id} closed twice`);
     conn.poolState = 'closed';
     host.stats.closed[reason] = (host.stats.closed[reason] ?? 0) + 1;
-    if (state === 'idle') {
+    if (conn.multiplexed === true) {
+      removeItem(host.shared, conn);
+    } else if (state === 'idle') {
       removeItem(host.idle, conn);
       this.#lru.delete(conn);
       if (reason === 'server-closed') {
@@ -310,6 +375,9 @@ export class Pool<C extends Poolable> {
 
   closeIdle(reason: CloseReason = 'idle-closed'): void {
     for (const conn of [...this.#lru]) conn.close(reason);
+    for (const host of this.#hosts.values()) {
+      for (const conn of [...host.shared]) if (conn.streams === 0 || reason === 'transport-closed') conn.close(reason);
+    }
   }
 
   /** Closes the pool: idle connections close, waiters fail, later acquires fail. */
@@ -334,11 +402,13 @@ export class Pool<C extends Poolable> {
   snapshot(): Record<string, HostStats> {
     const out: Record<string, HostStats> = {};
     for (const [key, h] of this.#hosts) {
+      let busyShared = 0;
+      for (const c of h.shared) if ((c.streams ?? 0) > 0) busyShared++;
       out[key] = {
         ...h.stats,
         closed: { ...h.stats.closed },
-        active: h.active,
-        idle: h.idle.length,
+        active: h.active + busyShared,
+        idle: h.idle.length + h.shared.length - busyShared,
         dialing: h.dialing,
         waiting: h.waitingCount(),
       };

@@ -17,6 +17,7 @@ import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
 import { closedChannel, openedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
 import { Conn, type ConnHooks } from './conn.js';
+import { H2Conn } from '../h2/conn.js';
 import { dial, type DialEnv } from './dial.js';
 import { PoolKey } from './key.js';
 import { TlsSessions } from './tls.js';
@@ -41,19 +42,25 @@ let nextConnId = 1;
 
 export class Transport implements RoundTripper {
   readonly options: Readonly<ResolvedOptions>;
-  readonly #pool: Pool<Conn>;
+  readonly #pool: Pool<AnyConn>;
   readonly #keys = new Map<string, PoolKey>();
   readonly #proxies = new Map<string, ProxyTarget>();
   /** A number per distinct proxy credentials, so keys tell them apart without showing them. */
   readonly #credentialTags = new Map<string, number>();
   readonly #dialEnv: DialEnv;
-  readonly #hooks: ConnHooks<Conn>;
-  readonly #inFlight = new Set<Conn>();
+  readonly #hooks: ConnHooks<AnyConn>;
+  readonly #inFlight = new Set<AnyConn>();
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
     const o = this.options;
-    this.#dialEnv = { opts: o, sessions: new TlsSessions(), userAgent: USER_AGENT, alpn: ['http/1.1'] };
+    this.#dialEnv = {
+      opts: o,
+      sessions: new TlsSessions(),
+      userAgent: USER_AGENT,
+      alpn: o.forceAttemptHTTP2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+      h2c: o.unencryptedHTTP2,
+    };
     this.#hooks = {
       reusable: (conn, trace) => {
         const reason = this.#pool.release(conn);
@@ -67,7 +74,7 @@ export class Transport implements RoundTripper {
         if (closedChannel.hasSubscribers) closedChannel.publish({ connId: conn.id, key: conn.key, reason });
       },
     };
-    this.#pool = new Pool<Conn>(
+    this.#pool = new Pool<AnyConn>(
       o,
       (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
       () => performance.now(),
@@ -79,10 +86,13 @@ export class Transport implements RoundTripper {
     );
   }
 
-  async #dial(keyId: string, trace: TraceCtx | null): Promise<Conn> {
+  async #dial(keyId: string, trace: TraceCtx | null): Promise<AnyConn> {
     const key = this.#keys.get(keyId)!;
-    const { socket, reader } = await dial(key, this.#dialEnv, trace);
-    const conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
+    const { socket, reader, alpn } = await dial(key, this.#dialEnv, trace);
+    const h2 = alpn === 'h2' || (this.options.unencryptedHTTP2 && key.scheme === 'http' && key.route !== 'forward');
+    const conn = h2
+      ? new H2Conn(nextConnId++, keyId, socket, key.scheme, key.targetHostPort, this.options, this.#hooks, performance.now())
+      : new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
     this.#inFlight.add(conn);
     if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
     return conn;
@@ -157,6 +167,9 @@ export class Transport implements RoundTripper {
           method: req.method,
           url: req.url,
           head,
+          fields: headerList,
+          authority: req.url.host,
+          path: target,
           framing,
           body: source,
           cancel,
@@ -198,7 +211,7 @@ export class Transport implements RoundTripper {
     return new Response({
       statusCode: head.statusCode,
       reason: head.reason,
-      proto: head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
+      proto: head.http2 === true ? 'HTTP/2.0' : head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
       headers,
       contentLength,
       channel,
@@ -346,3 +359,6 @@ function noCoding(): null {
 }
 
 export type { ClientTrace };
+
+/** An HTTP/1.1 connection or an HTTP/2 session: both serve roundTrip(). */
+type AnyConn = Conn | H2Conn;

@@ -155,6 +155,8 @@ export interface Nginx extends Peer {
   tls13: number;
   /** Plain HTTP/1.1. */
   http: number;
+  /** TLS with HTTP/2, and GOAWAY after every 3 requests on a connection (keepalive_requests 3). */
+  goaway: number;
 }
 
 /**
@@ -164,7 +166,7 @@ export interface Nginx extends Peer {
 export async function nginx(): Promise<Nginx> {
   const c = certificates();
   const dir = mkdtempSync(join(tmpdir(), 'httpool-nginx-'));
-  const [https, mtls, tls13, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [https, mtls, tls13, http, goaway] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const locations = `
     location = /hello { default_type text/plain; return 200 "hello"; }
     location = /echo-host { default_type text/plain; return 200 "$host"; }
@@ -189,12 +191,13 @@ http {
   server { listen 127.0.0.1:${mtls} ssl; ${tls} ssl_verify_client on; ssl_client_certificate ${c.dir}/ca.crt; ${locations} }
   server { listen 127.0.0.1:${tls13} ssl; ${tls} ssl_protocols TLSv1.3; ${locations} }
   server { listen 127.0.0.1:${http}; ${locations} }
+  server { listen 127.0.0.1:${goaway} ssl http2; ${tls} keepalive_requests 3; ${locations} }
 }`;
   writeFileSync(join(dir, 'nginx.conf'), conf);
   execFileSync('mkdir', ['-p', join(dir, 'www')]);
   writeFileSync(join(dir, 'www', 'big'), Buffer.alloc(1 << 20, 0x61));
-  const peer = await startPeer(BINARIES.nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], dir, [https, mtls, tls13, http], join(dir, 'error.log'));
-  return { ...peer, https, mtls, tls13, http };
+  const peer = await startPeer(BINARIES.nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], dir, [https, mtls, tls13, http, goaway], join(dir, 'error.log'));
+  return { ...peer, https, mtls, tls13, http, goaway };
 }
 
 /**
@@ -290,4 +293,33 @@ socks pass {
   writeFileSync(join(dir, 'danted.conf'), conf);
   const peer = await startPeer(BINARIES.danted, ['-f', join(dir, 'danted.conf'), '-N', '1'], dir, [port], logFile);
   return { ...peer, port, url: `socks5://127.0.0.1:${port}`, log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') };
+}
+
+// ---- nghttpd ----
+
+export interface H2Peer extends Peer {
+  port: number;
+  url: string;
+}
+
+/**
+ * nghttpd serving /hello ("hello") and /big (1 MiB) over TLS (h2 by ALPN) or, with `tls: false`,
+ * as prior-knowledge h2c. `maxStreams` sets SETTINGS_MAX_CONCURRENT_STREAMS.
+ */
+export async function nghttpd(opts: { tls: boolean; maxStreams?: number }): Promise<H2Peer> {
+  const dir = mkdtempSync(join(tmpdir(), 'httpool-nghttpd-'));
+  const port = await freePort();
+  execFileSync('mkdir', ['-p', join(dir, 'www')]);
+  writeFileSync(join(dir, 'www', 'hello'), 'hello');
+  writeFileSync(join(dir, 'www', 'big'), Buffer.alloc(1 << 20, 0x62));
+  const args = ['-a', '127.0.0.1', '-d', join(dir, 'www')];
+  if (opts.maxStreams !== undefined) args.push('-m', String(opts.maxStreams));
+  if (opts.tls) {
+    const c = certificates();
+    args.push(String(port), c.serverKey, c.serverCert);
+  } else {
+    args.push('--no-tls', String(port));
+  }
+  const peer = await startPeer(BINARIES.nghttpd, args, dir, [port], join(dir, 'none.log'));
+  return { ...peer, port, url: `${opts.tls ? 'https' : 'http'}://localhost:${port}` };
 }

@@ -1,0 +1,410 @@
+// An HTTP/2 session as one pooled connection carrying many streams (node:http2 underneath).
+// The pool hands it to a request while it has a free stream (the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS); GOAWAY stops new streams and the session closes once its
+// streams finish; an idle session is checked with PING and closed after idleConnTimeout.
+// Body semantics match HTTP/1.1: a body closed early or dropped unread resets its stream
+// (RST_STREAM CANCEL), which costs the session nothing, so no drain is needed.
+
+import * as http2 from 'node:http2';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { BodyChannel, type BodySink, type BodySource } from '../body.js';
+import { DecodingSink } from '../decode.js';
+import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
+import type { ResponseHead } from '../h1/types.js';
+import type { CloseReason } from '../stats.js';
+import { emit } from '../trace.js';
+import type { ConnHooks } from '../transport/conn.js';
+import type { ExchangeRequest, ExchangeResult } from '../transport/exchange.js';
+import { warnLeak } from '../transport/leak-warning.js';
+import type { ResolvedOptions } from '../transport/options.js';
+import type { Poolable } from '../transport/pool.js';
+import { markRetryable } from '../transport/retry.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = http2.constants;
+
+/** Fields that belong to one HTTP/1.1 connection and are forbidden in HTTP/2 (RFC 9113 §8.2.2). */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+export class H2Conn implements Poolable {
+  readonly multiplexed = true;
+  readonly id: number;
+  readonly key: string;
+  readonly keepAliveTimeoutMs = -1;
+  uses = 0;
+  /** Streams reserved or open. */
+  streams = 0;
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (Node's assumption until SETTINGS arrive). */
+  maxStreams: number;
+  draining = false;
+  closeReason: CloseReason | null = null;
+  poolState: 'active' | 'idle' | 'closed' = 'active';
+  idleSince: number;
+  idleDeadline = Infinity;
+  idleDeadlineReason: CloseReason = 'idle-timeout';
+  readonly #session: http2.ClientHttp2Session;
+  readonly #opts: ResolvedOptions;
+  readonly #hooks: ConnHooks<H2Conn>;
+  readonly #scheme: 'http' | 'https';
+  #idleTimer: NodeJS.Timeout | null = null;
+  #pingTimer: NodeJS.Timeout | null = null;
+
+  constructor(id: number, key: string, socket: Socket, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
+    this.id = id;
+    this.key = key;
+    this.#opts = opts;
+    this.#hooks = hooks;
+    this.#scheme = scheme;
+    this.idleSince = now;
+    this.#session = http2.connect(`${scheme}://${authority}`, {
+      createConnection: () => socket,
+      settings: { enablePush: false },
+      maxHeaderListPairs: 10_000,
+      maxSessionMemory: 64,
+    });
+    this.maxStreams = this.#session.remoteSettings.maxConcurrentStreams ?? 100;
+    const s = this.#session;
+    s.on('remoteSettings', (settings: http2.Settings) => {
+      const before = this.maxStreams;
+      this.maxStreams = settings.maxConcurrentStreams ?? 0xffffffff;
+      // More room: let waiting requests have it.
+      if (this.maxStreams > before && this.closeReason === null && !this.draining) this.#hooks.reusable(this, null);
+    });
+    s.on('goaway', () => {
+      this.draining = true;
+      if (this.streams === 0) this.close('goaway');
+    });
+    s.on('error', () => this.close('protocol-error'));
+    s.on('close', () => this.close(this.draining ? 'goaway' : 'server-closed'));
+    s.on('frameError', () => {});
+    this.#becameIdle();
+  }
+
+  isOpen(): boolean {
+    return this.closeReason === null && !this.draining && !this.#session.destroyed && !this.#session.closed;
+  }
+
+  hasCapacity(): boolean {
+    return this.isOpen() && this.streams < this.maxStreams;
+  }
+
+  /** The pool reserves a stream as it hands the session to a request. */
+  reserveStream(): void {
+    this.streams++;
+    if (this.streams === 1) this.#becameBusy();
+  }
+
+  /** A reservation that was never used (the waiter had gone). */
+  unreserveStream(): void {
+    this.#streamDone();
+  }
+
+  setIdle(): void {
+    // Sessions stay out of the idle lists; their idleness is the stream count.
+  }
+
+  roundTrip(req: ExchangeRequest): Promise<ExchangeResult> {
+    this.uses++;
+    return new H2Exchange(this, req, this.#opts).start(this.#session, this.#scheme);
+  }
+
+  /** @internal A stream finished (or its reservation was dropped). */
+  streamDone(): void {
+    this.#streamDone();
+  }
+
+  #streamDone(): void {
+    this.streams--;
+    if (this.closeReason !== null) return;
+    if (this.draining) {
+      if (this.streams === 0) this.close('goaway');
+      return;
+    }
+    if (this.streams === 0) this.#becameIdle();
+    this.#hooks.reusable(this, null);
+  }
+
+  #becameBusy(): void {
+    this.#clearTimers();
+    this.#session.ref();
+  }
+
+  #becameIdle(): void {
+    this.idleSince = performance.now();
+    this.#session.unref();
+    this.#clearTimers();
+    const idle = this.#opts.idleConnTimeout;
+    if (idle > 0) {
+      this.#idleTimer = setTimeout(() => this.close('idle-timeout'), idle);
+      this.#idleTimer.unref();
+    }
+    this.#armPing();
+  }
+
+  /** Go's ReadIdleTimeout/PingTimeout: an idle session is asked for a PING; no answer closes it. */
+  #armPing(): void {
+    const every = this.#opts.http2PingInterval;
+    if (every <= 0) return;
+    this.#pingTimer = setTimeout(() => {
+      this.#pingTimer = null;
+      if (this.closeReason !== null || this.streams > 0) return;
+      let answered = false;
+      const deadline = setTimeout(() => {
+        if (!answered) this.close('health-check-failed');
+      }, this.#opts.http2PingTimeout);
+      deadline.unref();
+      const sent = this.#session.ping((err) => {
+        answered = true;
+        clearTimeout(deadline);
+        if (err !== null) this.close('health-check-failed');
+        else if (this.streams === 0 && this.closeReason === null) this.#armPing();
+      });
+      if (!sent) {
+        clearTimeout(deadline);
+        this.close('health-check-failed');
+      }
+    }, every);
+    this.#pingTimer.unref();
+  }
+
+  #clearTimers(): void {
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
+    this.#idleTimer = null;
+    this.#pingTimer = null;
+  }
+
+  close(reason: CloseReason): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    this.#clearTimers();
+    const s = this.#session;
+    if (!s.destroyed) {
+      // Graceful when nothing is in flight; otherwise the open streams fail with the reason.
+      if (this.streams === 0 || reason === 'goaway') {
+        s.close();
+        // GOAWAY is sent and the session ends by itself; a peer that never lets go is cut off.
+        setTimeout(() => s.destroy(), 1000).unref();
+      } else {
+        s.destroy();
+      }
+    }
+    this.#hooks.closed(this, reason);
+  }
+}
+
+/** One request on a stream; also its body's source (pause, resume, early close, leak). */
+class H2Exchange implements BodySource {
+  #stream: http2.ClientHttp2Stream | null = null;
+  #sink: BodySink | null = null;
+  #headDone = false;
+  #done = false;
+  #trailers: string[] = [];
+  #headerTimer: NodeJS.Timeout | null = null;
+  #onAbort: (() => void) | null = null;
+  #resolve!: (r: ExchangeResult) => void;
+  #reject!: (e: unknown) => void;
+
+  constructor(
+    readonly conn: H2Conn,
+    readonly req: ExchangeRequest,
+    readonly opts: ResolvedOptions,
+  ) {}
+
+  start(session: http2.ClientHttp2Session, scheme: 'http' | 'https'): Promise<ExchangeResult> {
+    const promise = new Promise<ExchangeResult>((res, rej) => {
+      this.#resolve = res;
+      this.#reject = rej;
+    });
+    const req = this.req;
+    const cancel = req.cancel;
+    if (cancel?.aborted) {
+      this.#finish(cancel.reason!);
+      return promise;
+    }
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': req.method,
+      ':scheme': scheme,
+      ':authority': req.authority,
+      ':path': req.path,
+    };
+    const f = req.fields;
+    for (let i = 0; i < f.length; i += 2) {
+      const name = f[i]!.toLowerCase();
+      const value = f[i + 1]!;
+      if (CONNECTION_SPECIFIC.has(name)) continue;
+      if (name === 'te' && value.trim().toLowerCase() !== 'trailers') continue;
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = value;
+      else if (Array.isArray(prev)) prev.push(value);
+      else headers[name] = name === 'cookie' ? `${String(prev)}; ${value}` : [String(prev), value];
+    }
+    if (req.framing.kind === 'length') headers['content-length'] = String(req.framing.length);
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(headers, { endStream: req.body === null });
+    } catch (err) {
+      const e = new ConnectionError('ERR_CONNECTION_CLOSED', `HTTP/2 session refused a new stream: ${(err as Error).message}`, { cause: err });
+      markRetryable(e, { nothingWritten: true, nothingRead: true });
+      this.#finish(e);
+      return promise;
+    }
+    this.#stream = stream;
+    emit(req.trace, 'wroteHeaders');
+    if (cancel !== null) {
+      this.#onAbort = () => this.#finish(cancel.reason!, NGHTTP2_CANCEL);
+      cancel.on(this.#onAbort);
+    }
+    if (this.opts.responseHeaderTimeout > 0) {
+      this.#headerTimer = setTimeout(() => {
+        this.#finish(new TimeoutError('ERR_TIMEOUT', `no response headers within ${this.opts.responseHeaderTimeout} ms`), NGHTTP2_CANCEL);
+      }, this.opts.responseHeaderTimeout);
+    }
+    stream.on('headers', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
+      const status = Number(h[':status']);
+      if (status >= 100 && status < 200) {
+        emit(req.trace, 'gotFirstResponseByte');
+        emit(req.trace, 'got1xxResponse', status, toPairs(h));
+      }
+    });
+    stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => this.#onResponse(h));
+    stream.on('data', (chunk: Buffer) => this.#sink?.push(chunk));
+    stream.on('trailers', (t: http2.IncomingHttpHeaders) => {
+      this.#trailers = flatten(t);
+    });
+    stream.on('end', () => {
+      if (!this.#headDone) return;
+      this.#sink?.end(this.#trailers);
+      this.#finish(null);
+    });
+    stream.on('error', () => {});
+    stream.on('close', () => {
+      if (this.#done) return;
+      this.#finish(this.#streamError(stream));
+    });
+    if (req.body !== null) void this.#writeBody(stream);
+    else emit(req.trace, 'wroteRequest', { err: null });
+    return promise;
+  }
+
+  async #writeBody(stream: http2.ClientHttp2Stream): Promise<void> {
+    const body = this.req.body!;
+    try {
+      if (body.kind === 'bytes') {
+        stream.end(body.data);
+      } else {
+        for await (const chunk of body.chunks) {
+          if (this.#done || stream.destroyed) return;
+          if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', r).once('close', r));
+        }
+        if (!this.#done && !stream.destroyed) stream.end();
+      }
+      emit(this.req.trace, 'wroteRequest', { err: null });
+    } catch (err) {
+      const e = err instanceof HttpoolError ? err : new ConnectionError('ERR_WRITE', `request body failed: ${(err as Error).message}`, { cause: err });
+      emit(this.req.trace, 'wroteRequest', { err: e });
+      this.#finish(e, NGHTTP2_CANCEL);
+    }
+  }
+
+  #onResponse(h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+    if (this.#done) return;
+    if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
+    this.#headerTimer = null;
+    emit(this.req.trace, 'gotFirstResponseByte');
+    const statusCode = Number(h[':status']);
+    const cl = h['content-length'];
+    const head: ResponseHead = {
+      statusCode,
+      reason: STATUS_CODES[statusCode] ?? '',
+      versionMinor: 1,
+      rawHeaders: flatten(h),
+      contentLength: typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1,
+      chunked: false,
+      connectionClose: false,
+      keepAliveTimeoutMs: -1,
+      headerBytes: 0,
+      http2: true,
+    };
+    const coding = this.req.coding(head);
+    const channel = new BodyChannel(this);
+    channel.context = { method: this.req.method, url: this.req.url };
+    this.#sink = coding === null ? channel : new DecodingSink(coding, channel, this.opts, (err) => this.#finish(err, NGHTTP2_CANCEL));
+    this.#headDone = true;
+    this.#resolve({ head, channel, decoded: coding !== null, upgrade: null });
+    // A body that is already over (HEAD, 204, END_STREAM on the headers) ends here.
+    if (this.#stream!.readableEnded || (this.#stream!.endAfterHeaders ?? false)) {
+      this.#sink.end([]);
+      this.#finish(null);
+    }
+  }
+
+  #streamError(stream: http2.ClientHttp2Stream): HttpoolError {
+    if (this.conn.closeReason === 'transport-closed') {
+      return new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport closed while the request was in flight');
+    }
+    const code = stream.rstCode;
+    const refused = code === NGHTTP2_REFUSED_STREAM || (!this.#headDone && this.conn.draining);
+    const e = refused
+      ? new ConnectionError('ERR_CONNECTION_CLOSED', 'the server refused the HTTP/2 stream before processing it')
+      : code !== undefined && code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_CANCEL
+        ? new ProtocolError('ERR_PROTOCOL', `HTTP/2 stream reset by the server (code ${code})`)
+        : new ConnectionError(this.#headDone ? 'ERR_READ' : 'ERR_CONNECTION_CLOSED', 'HTTP/2 stream closed before the response was complete');
+    // REFUSED_STREAM and streams above a GOAWAY's last id were never processed (RFC 9113 §8.7).
+    if (refused) markRetryable(e, { nothingWritten: true, nothingRead: true });
+    else if (!this.#headDone) markRetryable(e, { nothingWritten: false, nothingRead: true });
+    return e;
+  }
+
+  /** Ends the exchange once: settles the caller, closes the stream if it must, frees the stream slot. */
+  #finish(err: HttpoolError | null, rst?: number): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
+    if (this.#onAbort !== null) this.req.cancel?.off(this.#onAbort);
+    const stream = this.#stream;
+    if (err !== null) {
+      if (this.#headDone) this.#sink?.fail(err);
+      else this.#reject(err);
+    }
+    if (stream !== null && !stream.closed && rst !== undefined) stream.close(rst);
+    this.#sink = null;
+    this.conn.streamDone();
+  }
+
+  pause(): void {
+    this.#stream?.pause();
+  }
+  resume(): void {
+    this.#stream?.resume();
+  }
+  abandon(): Promise<void> {
+    // Early close: resetting the stream frees it at once; the session carries on.
+    this.#finish(null, NGHTTP2_CANCEL);
+    return Promise.resolve();
+  }
+  leaked(): void {
+    if (this.#done) return;
+    if (this.opts.warnOnLeakedBody) warnLeak(this.req.callSite);
+    this.#finish(null, NGHTTP2_CANCEL);
+  }
+}
+
+function flatten(h: http2.IncomingHttpHeaders): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(h)) {
+    if (name.startsWith(':')) continue;
+    const v = h[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.push(name, x);
+    else out.push(name, String(v));
+  }
+  return out;
+}
+
+function toPairs(h: http2.IncomingHttpHeaders): [string, string][] {
+  const flat = flatten(h);
+  const out: [string, string][] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}
