@@ -34,17 +34,17 @@ export class DecodingSink implements BodySink {
   readonly #out: BodySink;
   readonly #z: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
   readonly #limits: DecodeLimits;
-  readonly #onTooLarge: (err: HttpoolError) => void;
+  readonly #onFail: (err: HttpoolError) => void;
   #failed = false;
   #trailers: string[] = [];
   #encoded = 0;
   #decoded = 0;
 
-  /** `onTooLarge` lets the connection close when the limit trips mid-response. */
-  constructor(coding: Coding, out: BodySink, limits: DecodeLimits, onTooLarge: (err: HttpoolError) => void) {
+  /** `onFail` lets the connection close when the body fails (too large, corrupt) mid-response. */
+  constructor(coding: Coding, out: BodySink, limits: DecodeLimits, onFail: (err: HttpoolError) => void) {
     this.#out = out;
     this.#limits = limits;
-    this.#onTooLarge = onTooLarge;
+    this.#onFail = onFail;
     this.#z =
       coding === 'gzip'
         ? zlib.createGunzip()
@@ -57,7 +57,7 @@ export class DecodingSink implements BodySink {
       const err = this.#overLimit();
       if (err !== null) {
         this.fail(err);
-        this.#onTooLarge(err);
+        this.#onFail(err);
         return;
       }
       this.#out.push(chunk);
@@ -66,7 +66,10 @@ export class DecodingSink implements BodySink {
       if (!this.#failed) this.#out.end(this.#trailers);
     });
     this.#z.on('error', (err: Error) => {
-      this.fail(new ProtocolError('ERR_DECODE', `cannot decode ${coding} body: ${err.message}`, { cause: err }));
+      const e = new ProtocolError('ERR_DECODE', `cannot decode ${coding} body: ${err.message}`, { cause: err });
+      this.fail(e);
+      // The rest of a corrupt body is worthless: a connection still receiving it is let go.
+      this.#onFail(e);
     });
   }
 

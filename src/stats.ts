@@ -19,6 +19,7 @@ export type CloseReason =
   | 'idle-closed'         // transport.closeIdleConnections()
   | 'body-leaked'         // the response was garbage-collected with its body unread and unclosed
   | 'body-too-large'      // a compressed body decoded past maxDecodedBytes or maxDecodeRatio
+  | 'decode-error'        // a compressed body was corrupt while it was still arriving
   | 'upgraded'            // 101 Switching Protocols: the socket now belongs to the caller (res.upgrade)
   | 'goaway'              // HTTP/2: the server sent GOAWAY; the session finished its streams and closed
   | 'health-check-failed'; // HTTP/2: an idle session did not answer PING in time

@@ -260,7 +260,7 @@ test('101 Switching Protocols is final and hands the socket to the caller, bytes
   assert.equal(s.closed['upgraded'], 1, 'the connection left the pool as upgraded');
   assert.equal(s.active + s.idle, 0);
   duplex.destroy();
-  const again = await client.get(srv.url);
+  const again = await client.get(srv.url, { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
   assert.equal(again.statusCode, 101, 'a later request dials a new connection');
   again.upgrade?.destroy();
   assert.equal(srv.connections, 2);

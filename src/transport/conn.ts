@@ -212,8 +212,15 @@ export class Conn implements Poolable {
     const body = ex.req.body!;
     if (body.kind === 'bytes') {
       if (ex.req.framing.kind === 'chunked') throw new Error('httpool: bytes body framed as chunked');
-      if (body.data.length > 0) this.#socket.write(body.data);
-      this.#wrote(ex);
+      if (body.data.length === 0) {
+        this.#wrote(ex);
+        return;
+      }
+      // Written means flushed to the kernel, not queued: a response that comes first (a 413 to
+      // a large upload) must find the request incomplete, and a reset must count as a write error.
+      this.#socket.write(body.data, (err) => {
+        if (err == null && !ex.failed && this.#ex === ex) this.#wrote(ex);
+      });
       return;
     }
     // The body stops when the response ends first, unless it must follow that response.
@@ -284,6 +291,11 @@ export class Conn implements Poolable {
         clearTimeout(ex.headerTimer);
         ex.headerTimer = null;
       }
+      if (head.statusCode === 101 && !ex.req.upgrade) {
+        // A switch nobody asked for would hand an unwanted raw socket to a caller who will
+        // never close it; refuse it as undici does.
+        throw new ProtocolError('ERR_PROTOCOL', 'server switched protocols (101) but the request offered no Upgrade');
+      }
       if (ex.req.expectContinue && !ex.bodyStarted) this.#finalBeforeContinue(ex, head);
       ex.head = head;
       this.keepAliveTimeoutMs = head.keepAliveTimeoutMs;
@@ -293,7 +305,9 @@ export class Conn implements Poolable {
       ex.sink =
         coding === null
           ? channel
-          : new DecodingSink(coding, channel, this.#opts, (err) => this.#fail(ex, err, 'body-too-large'));
+          : new DecodingSink(coding, channel, this.#opts, (err) =>
+              this.#fail(ex, err, err.code === 'ERR_BODY_TOO_LARGE' ? 'body-too-large' : 'decode-error'),
+            );
       ex.headDelivered = true;
       const upgrade = head.statusCode === 101 ? this.#makeUpgrade() : null;
       ex.resolve({ head, channel, decoded: coding !== null, upgrade });
@@ -455,11 +469,15 @@ export class Conn implements Poolable {
     if (ex.failed || this.#ex !== ex) return;
     ex.failed = true;
     if (!ex.headDelivered) {
-      // Nothing of the response reached the caller: the transport may retry on another connection.
-      markRetryable(err, {
-        nothingWritten: false,
-        nothingRead: this.#parser.bytesReceivedForCurrent === 0,
-      });
+      // Nothing of the response reached the caller: the transport may retry on another
+      // connection, but only after a broken connection. A timeout or an abort is final (Go
+      // never retries them): a retry would stretch the caller's limit and resend to a slow server.
+      if (reason !== 'timeout' && reason !== 'aborted' && reason !== 'transport-closed') {
+        markRetryable(err, {
+          nothingWritten: false,
+          nothingRead: this.#parser.bytesReceivedForCurrent === 0,
+        });
+      }
       ex.reject(err);
     } else if (!ex.messageDone) {
       ex.sink?.fail(err);

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { codingOf, ACCEPT_ENCODING } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
-import { requestHeadString } from '../h1/write.js';
+import { requestHeadString, validateHeaderValue } from '../h1/write.js';
 import type { Request } from '../request.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
@@ -176,6 +176,7 @@ export class Transport implements RoundTripper {
           trace,
           expectContinue: source !== null && framing.kind !== 'none' && isToken(req.headers.get('expect'), '100-continue'),
           connectionClose: isToken(req.headers.get('connection'), 'close'),
+          upgrade: req.headers.has('upgrade'),
           coding: decode ? codingFor : noCoding,
           callSite: null,
         };
@@ -241,7 +242,12 @@ export class Transport implements RoundTripper {
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       const lower = name.toLowerCase();
-      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') continue;
+      if (lower === 'host') {
+        // The URL names the host (Go ignores a Host header too), but a hostile value is still refused.
+        validateHeaderValue(name, raw[i + 1]!);
+        continue;
+      }
+      if (lower === 'content-length' || lower === 'transfer-encoding') continue;
       if (lower === 'user-agent') hasUA = true;
       else if (lower === 'content-type') hasType = true;
       else if (lower === 'proxy-authorization') {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client, Transport, type CloseReason, type TransportOptions } from '../../src/index.js';
 import { assertReleased, resources } from './clean.js';
 import { code } from './clients.js';
-import { faultServer, type FaultServer, type Script } from './faults.js';
+import { faultServer, type FaultServer, type Script, type Step } from './faults.js';
 
 export interface CaseContext {
   server: FaultServer;
@@ -15,11 +15,30 @@ export interface CaseContext {
   client: Client;
 }
 
+/**
+ * The first socket a Node process opens allocates a descriptor Node keeps for good (lazy
+ * initialisation); one ordinary exchange before the first case keeps it out of that case's
+ * leak check.
+ */
+let warmed: Promise<void> | null = null;
+function warmUp(): Promise<void> {
+  warmed ??= (async () => {
+    const srv = await faultServer([{ read: 'request' }, { send: ok('warm') }, { stall: true }]);
+    const tr = new Transport();
+    await (await new Client({ transport: tr }).get(srv.url)).body.text();
+    await tr.close();
+    await srv.close();
+    await new Promise((r) => setTimeout(r, 20));
+  })();
+  return warmed;
+}
+
 export async function hostile(
   script: Script,
   opts: TransportOptions,
   fn: (c: CaseContext) => Promise<void>,
 ): Promise<void> {
+  await warmUp();
   const before = resources();
   const server = await faultServer(script);
   const transport = new Transport(opts);
@@ -48,4 +67,44 @@ export async function expectDiscarded(
   assert.equal(s.idle, 0, 'no connection left idle');
   assert.equal(s.active, 0, 'no connection left active');
   assert.deepEqual(s.closed, { [reason]: 1 }, 'close reasons');
+}
+
+/** A complete Content-Length response. */
+export function ok(body: string, extra = ''): string {
+  return `HTTP/1.1 200 OK\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`;
+}
+
+/** A whole response placed where only body bytes (or nothing) belong. */
+export const SMUGGLED = ok('EVIL');
+
+/**
+ * Connection 0 reads one request and runs `steps`; every later connection answers `c<i>`
+ * properly, so a second request shows whether the first connection was reused.
+ */
+export function first(steps: Step[]) {
+  return (i: number): Step[] =>
+    i === 0 ? [{ read: 'request' }, ...steps] : [{ read: 'request' }, { send: ok(`c${i}`) }, { stall: true }];
+}
+
+/** The connection was kept: a second request went out on it and got its own answer. */
+export async function reusedFor(c: CaseContext, expected: string): Promise<void> {
+  const again = await c.client.get(c.server.url);
+  assert.equal(await again.body.text(), expected);
+  assert.equal(c.server.connections, 1, 'the second request reused the connection');
+  const s = c.transport.stats().totals;
+  assert.equal(s.reused, 1);
+  assert.deepEqual(s.closed, {}, 'nothing closed');
+}
+
+/** Rejects if `p` has not settled within `ms`: a guard against hangs, not a timing claim. */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms (hang)`)), ms);
+  });
+  try {
+    return await Promise.race([p, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
