@@ -16,18 +16,10 @@ import fc from 'fast-check';
 import { rawServer } from './support/servers.js';
 import { Client, Transport, useLastResponse } from '../src/index.js';
 import { HttpoolError } from '../src/errors.js';
-import {
-  fcParams,
-  FULL,
-  fuzzRuns,
-  fuzzSeed,
-  PROHIBITED_TRAILERS,
-  render,
-  responseSpecArb,
-  runParser,
-  type GenOptions,
-  type Rendered,
-} from './support/gen.js';
+import { fcParams, fuzzRuns, fuzzSeed } from './support/fuzz/settings.js';
+import { FULL, PROHIBITED_TRAILERS, responseSpecArb, type GenOptions } from './support/fuzz/valid.js';
+import { render, type Rendered } from './support/fuzz/render.js';
+import { runParser } from './support/fuzz/driver.js';
 
 /**
  * The valid responses both parsers must read alike: FULL minus the documented differences

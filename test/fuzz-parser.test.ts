@@ -1,5 +1,5 @@
 // Property-based fuzzing of the HTTP/1.1 response parser (src/h1/parse.ts, chunked.ts,
-// syntax.ts) with fast-check. Generators and the parser driver: test/support/gen.ts.
+// syntax.ts) with fast-check. Generators and the parser driver: test/support/fuzz/.
 //
 // Run counts: HTTPOOL_FUZZ_RUNS (default small, for `npm test`); HTTPOOL_FUZZ_SEED and
 // HTTPOOL_FUZZ_PATH replay a failure (fast-check prints both). Long run:
@@ -12,29 +12,11 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  cutsArb,
-  expectedSummary,
-  fcParams,
-  FULL,
-  fuzzRuns,
-  fuzzSeed,
-  garbageStream,
-  invalidCase,
-  KNOWN_CODES,
-  noteCase,
-  parseStream,
-  readProgress,
-  runParser,
-  setProgressBuffer,
-  summary,
-  validStream,
-  validStreamWithCuts,
-  type GenOptions,
-  type InvalidCase,
-  type Outcome,
-  type Stream,
-} from './support/gen.js';
+import { fcParams, fuzzRuns, fuzzSeed, noteCase, readProgress, setProgressBuffer } from './support/fuzz/settings.js';
+import { FULL, type GenOptions } from './support/fuzz/valid.js';
+import { cutsArb, validStream, validStreamWithCuts, type Stream } from './support/fuzz/stream.js';
+import { garbageStream, invalidCase, KNOWN_CODES, type InvalidCase } from './support/fuzz/invalid.js';
+import { expectedSummary, parseStream, runParser, summary, type Outcome } from './support/fuzz/driver.js';
 
 /** Small streams for the quadratic every-split property. */
 const SMALL: GenOptions = { ...FULL, maxBody: 200, maxFields: 4, maxResponses: 2 };
