@@ -60,7 +60,10 @@ export interface ClientTrace {
   gotFirstResponseByte?(): void;
   /** A 100 Continue arrived for a request that said Expect: 100-continue. */
   got100Continue?(): void;
-  /** A 1xx response other than 100-continue's arrived. Setting this hook lifts the 1xx limits. */
+  /**
+   * A 1xx response other than 100-continue's arrived. Setting this hook lifts the budget on 1xx
+   * header bytes (the caller sees each one); the cap of 100 in a row still applies.
+   */
   got1xxResponse?(code: number, headers: ReadonlyArray<readonly [string, string]>): void;
   /** The head went out with Expect: 100-continue; the body waits for 100 or the timeout. */
   wait100Continue?(): void;
@@ -117,7 +120,7 @@ export function traceFor(request: Request): TraceCtx | null {
   return { hooks: request.trace, request };
 }
 
-/** Does the request's trace set this hook? (Some hooks change behavior: got1xxResponse lifts limits.) */
+/** Does the request's trace set this hook? (Some hooks change behavior: got1xxResponse lifts the 1xx byte budget.) */
 export function hasHook(ctx: TraceCtx | null, event: TraceEvent): boolean {
   return ctx !== null && ctx.hooks !== null && typeof ctx.hooks[event] === 'function';
 }
