@@ -200,6 +200,11 @@ class H2Exchange implements BodySource {
   #headDone = false;
   #done = false;
   #trailers: string[] = [];
+  /** Body bytes received, checked against content-length at the end. */
+  #received = 0;
+  #declared = -1;
+  /** HEAD, 204 and 304 declare a length they do not send. */
+  #noBody = false;
   #headerTimer: NodeJS.Timeout | null = null;
   #onAbort: (() => void) | null = null;
   #resolve!: (r: ExchangeResult) => void;
@@ -268,12 +273,25 @@ class H2Exchange implements BodySource {
       }
     });
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => this.#onResponse(h));
-    stream.on('data', (chunk: Buffer) => this.#sink?.push(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      this.#received += chunk.length;
+      this.#sink?.push(chunk);
+    });
     stream.on('trailers', (t: http2.IncomingHttpHeaders) => {
       this.#trailers = flatten(t);
     });
     stream.on('end', () => {
       if (!this.#headDone) return;
+      // node:http2 also ends a stream whose session died under it: only an END_STREAM on a
+      // live session, with the declared length, is a complete body. Anything else is cut short.
+      if (session.destroyed || this.conn.closeReason !== null) {
+        this.#finish(this.#streamError(stream));
+        return;
+      }
+      if (this.#declared >= 0 && this.#received !== this.#declared && !this.#noBody) {
+        this.#finish(new ProtocolError('ERR_PROTOCOL', `HTTP/2 body of ${this.#received} bytes, but content-length said ${this.#declared}`), NGHTTP2_CANCEL);
+        return;
+      }
       this.#sink?.end(this.#trailers);
       this.#finish(null);
     });
@@ -313,13 +331,14 @@ class H2Exchange implements BodySource {
     this.#headerTimer = null;
     emit(this.req.trace, 'gotFirstResponseByte');
     const statusCode = Number(h[':status']);
+    this.#noBody = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
     const cl = h['content-length'];
     const head: ResponseHead = {
       statusCode,
       reason: STATUS_CODES[statusCode] ?? '',
       versionMinor: 1,
       rawHeaders: flatten(h),
-      contentLength: typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1,
+      contentLength: (this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1),
       chunked: false,
       connectionClose: false,
       keepAliveTimeoutMs: -1,
