@@ -52,6 +52,12 @@ test('ALPN picks h2 with nginx: res.proto is HTTP/2.0 and 20 concurrent requests
   assert.equal(first.proto, 'HTTP/2.0');
   assert.equal(first.status, '200 OK');
   assert.equal(await first.body.text(), 'HTTP/2.0');
+  const fields: string[] = [];
+  const traced = await client.get(`https://localhost:${n.https}/hello`, {
+    trace: { wroteHeaderField: (k, v) => fields.push(`${k}: ${v.join(',')}`) },
+  });
+  await traced.body.text();
+  assert.ok(fields.includes(':method: GET') && fields.includes(`:authority: localhost:${n.https}`), fields.join(' | '));
   const got: GotConnInfo[] = [];
   const all = await Promise.all(
     Array.from({ length: 20 }, () => client.get(`https://localhost:${n.https}/hello`, { trace: { gotConn: (i) => got.push(i) } })),
@@ -59,8 +65,8 @@ test('ALPN picks h2 with nginx: res.proto is HTTP/2.0 and 20 concurrent requests
   for (const r of all) assert.equal(await r.body.text(), 'hello');
   const s = transport.stats().hosts[`https://localhost:${n.https}`]!;
   assert.equal(s.opened, 1, 'one session');
-  assert.equal(s.requests, 21);
-  assert.equal(s.reused, 20);
+  assert.equal(s.requests, 22);
+  assert.equal(s.reused, 21);
   assert.equal(got.length, 20);
   assert.ok(got.every((g) => g.reused && g.connId === got[0]!.connId), 'gotConn reports the shared, reused session');
   assert.equal(s.active + s.idle, 1);

@@ -78,7 +78,9 @@ test('CONNECT (tinyproxy): an https:// request tunnels, verifies the target, sen
   if (!peers(t)) return;
   const { transport, client: c } = client(t, open.url);
   const url = `https://localhost:${ng.https}`;
-  assert.equal(await (await c.get(`${url}/sni`)).body.text(), 'localhost');
+  const first = await c.get(`${url}/sni`);
+  assert.equal(first.proto, 'HTTP/2.0', 'ALPN through the tunnel picks h2');
+  assert.equal(await first.body.text(), 'localhost');
   assert.equal(await (await c.get(`${url}/hello`)).body.text(), 'hello');
   const key = `https://localhost:${ng.https} via http://127.0.0.1:${open.port}`;
   const s = transport.stats().hosts[key];

@@ -44,13 +44,20 @@ test('verification is on by default: a certificate from an unknown CA is ERR_TLS
   assert.equal(transport.stats().totals.idle, 0);
 });
 
-test('tls.ca trusts the test CA; the response says HTTP/1.1', async (t) => {
+test('tls.ca trusts the test CA; ALPN agrees on h2 by default and on http/1.1 when HTTP/2 is off', async (t) => {
   const n = peer(t);
   if (n === null) return;
-  const { client } = setup(t, { ca: certificates().ca });
-  const res = await client.get(`https://localhost:${n.https}/proto`);
-  assert.equal(res.proto, 'HTTP/1.1');
-  assert.equal(await res.body.text(), 'HTTP/1.1');
+  const alpn: Array<string | null> = [];
+  const trace = { tlsHandshakeDone: (info: TLSHandshakeInfo) => alpn.push(info.alpn) };
+  const h2 = setup(t, { ca: certificates().ca });
+  const res = await h2.client.get(`https://localhost:${n.https}/proto`, { trace });
+  assert.equal(res.proto, 'HTTP/2.0');
+  assert.equal(await res.body.text(), 'HTTP/2.0');
+  const h1 = setup(t, { ca: certificates().ca }, { forceAttemptHTTP2: false });
+  const res1 = await h1.client.get(`https://localhost:${n.https}/proto`, { trace });
+  assert.equal(res1.proto, 'HTTP/1.1');
+  assert.equal(await res1.body.text(), 'HTTP/1.1');
+  assert.deepEqual(alpn, ['h2', 'http/1.1']);
 });
 
 test('rejectUnauthorized: false accepts the unknown certificate', async (t) => {

@@ -255,6 +255,11 @@ class H2Exchange implements BodySource {
       return promise;
     }
     this.#stream = stream;
+    if (req.trace !== null) {
+      for (const [name, value] of Object.entries(headers)) {
+        emit(req.trace, 'wroteHeaderField', name, Array.isArray(value) ? value.map(String) : [String(value)]);
+      }
+    }
     emit(req.trace, 'wroteHeaders');
     if (cancel !== null) {
       this.#onAbort = () => this.#finish(cancel.reason!, NGHTTP2_CANCEL);
