@@ -74,7 +74,8 @@ export class H2Conn implements Poolable {
       this.draining = true;
       if (this.streams === 0) this.close('goaway');
     });
-    s.on('error', () => this.close('protocol-error'));
+    // A session error is either the peer breaking HTTP/2 or the socket failing under it.
+    s.on('error', (err: NodeJS.ErrnoException) => this.close(err.code?.startsWith('ERR_HTTP2') ? 'protocol-error' : 'read-error'));
     s.on('close', () => this.close(this.draining ? 'goaway' : 'server-closed'));
     s.on('frameError', () => {});
     this.#becameIdle();
