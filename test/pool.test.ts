@@ -58,6 +58,26 @@ class FakeConn implements Poolable {
   setIdle(idle: boolean): void {
     this.idleCalls.push(idle);
   }
+
+  // HTTP/2-style sharing: set `multiplexed` and `maxStreams` in a dial's tweak.
+  multiplexed = false;
+  streams = 0;
+  maxStreams = 0;
+
+  hasCapacity(): boolean {
+    return this.isOpen() && this.streams < this.maxStreams;
+  }
+
+  reserveStream(): void {
+    this.streams++;
+    this.uses++;
+  }
+
+  /** A stream finished: the session tells the pool it has room again. */
+  endStream(): void {
+    this.streams--;
+    this.pool.release(this);
+  }
 }
 
 interface PendingDial {
@@ -878,4 +898,105 @@ test('snapshot counts through a full life: dialing, waiting, active, idle, opene
   const snap = h.pool.snapshot()[A]!;
   snap.closed['timeout'] = 99;
   assert.equal(h.stats(A).closed['timeout'], undefined);
+});
+
+// ---------------------------------------------------------------- multiplexed (HTTP/2) sessions
+
+const session = (maxStreams: number) => (c: FakeConn): void => {
+  c.multiplexed = true;
+  c.maxStreams = maxStreams;
+};
+
+test('multiplexed: one session serves requests up to its stream limit without dialing, then a new dial starts', async () => {
+  const h = harness();
+  const p = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(2));
+  assert.equal((await p).conn, s1);
+  const second = h.pool.acquire(A);
+  assert.ok(!(second instanceof Promise), 'a free stream is handed out at once');
+  assert.equal(second.conn, s1);
+  assert.equal(second.reused, true);
+  assert.equal(s1.streams, 2);
+  const third = h.track(h.pool.acquire(A));
+  assert.equal(h.dials.length, 2, 'the full session made the pool dial another');
+  const s2 = await h.dials[1]!.land(session(2));
+  assert.equal(third.value?.conn, s2);
+  assert.deepEqual(h.counts(A), { active: 2, idle: 0, dialing: 0, waiting: 0 });
+});
+
+test('multiplexed: while a session is being dialed, later requests wait for it instead of dialing their own', async () => {
+  const h = harness();
+  const first = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(10));
+  await first;
+  s1.close('goaway'); // the key is known to speak HTTP/2; no session is open now
+  const waiting = [h.track(h.pool.acquire(A)), h.track(h.pool.acquire(A)), h.track(h.pool.acquire(A))];
+  assert.equal(h.dials.length, 2, 'one dial for all three');
+  const s2 = await h.dials[1]!.land(session(10));
+  for (const w of waiting) assert.equal(w.value?.conn, s2);
+  assert.equal(s2.streams, 3);
+});
+
+test('multiplexed: maxConnsPerHost counts sessions; a stream that ends serves the first waiter', async () => {
+  const h = harness({ maxConnsPerHost: 1 });
+  const p = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(1));
+  await p;
+  const w = h.track(h.pool.acquire(A));
+  await flush();
+  assert.equal(h.dials.length, 1, 'no room for a second session');
+  assert.equal(w.settled, false);
+  assert.equal(h.counts(A).waiting, 1);
+  s1.endStream();
+  await flush();
+  assert.equal(w.value?.conn, s1, 'the freed stream went to the waiter');
+  assert.equal(s1.streams, 1);
+});
+
+test('multiplexed: a closed session frees its slot for a queued request; an idle session counts as idle', async () => {
+  const h = harness({ maxConnsPerHost: 1 });
+  const p = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(1));
+  await p;
+  const w = h.track(h.pool.acquire(A));
+  s1.close('goaway');
+  await flush();
+  assert.equal(h.dials.length, 2, 'the slot went to the queued request');
+  const s2 = await h.dials[1]!.land(session(4));
+  assert.equal(w.value?.conn, s2);
+  assert.deepEqual(h.counts(A), { active: 1, idle: 0, dialing: 0, waiting: 0 });
+  s2.endStream();
+  assert.deepEqual(h.counts(A), { active: 0, idle: 1, dialing: 0, waiting: 0 });
+  assert.deepEqual(h.stats(A).closed, { goaway: 1 });
+});
+
+test('multiplexed: when the next dial comes back HTTP/1.1, requests held back for a session dial their own', async () => {
+  const h = harness();
+  const p = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(10));
+  await p;
+  s1.close('goaway');
+  const a = h.track(h.pool.acquire(A));
+  const b = h.track(h.pool.acquire(A));
+  assert.equal(h.dials.length, 2);
+  const plain = await h.dials[1]!.land(); // the server no longer offers h2
+  assert.equal(a.value?.conn, plain);
+  await flush();
+  assert.equal(h.dials.length, 3, 'the held-back request dialed');
+  const plain2 = await h.dials[2]!.land();
+  assert.equal(b.value?.conn, plain2);
+});
+
+test('multiplexed: closeIdleConnections closes idle sessions and leaves busy ones', async () => {
+  const h = harness();
+  const p1 = h.pool.acquire(A);
+  const s1 = await h.dials[0]!.land(session(1));
+  await p1;
+  const p2 = h.pool.acquire(A);
+  const s2 = await h.dials[1]!.land(session(1));
+  await p2;
+  s2.endStream();
+  h.pool.closeIdle();
+  assert.deepEqual(s2.closeCalls, ['idle-closed']);
+  assert.deepEqual(s1.closeCalls, []);
 });
