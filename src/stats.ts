@@ -22,6 +22,7 @@ export type CloseReason =
   | 'decode-error'        // a compressed body was corrupt while it was still arriving
   | 'upgraded'            // 101 Switching Protocols: the socket now belongs to the caller (res.upgrade)
   | 'goaway'              // HTTP/2: the server sent GOAWAY; the session finished its streams and closed
+  | 'surplus'             // HTTP/2: dialed for a request another session served, while one still had room
   | 'health-check-failed'; // HTTP/2: an idle session did not answer PING in time
 
 export interface HostStats {

@@ -1000,3 +1000,29 @@ test('multiplexed: closeIdleConnections closes idle sessions and leaves busy one
   assert.deepEqual(s2.closeCalls, ['idle-closed']);
   assert.deepEqual(s1.closeCalls, []);
 });
+
+test('multiplexed: a cold burst keeps one session; sessions dialed for requests it already served close as surplus', async () => {
+  const h = harness();
+  const burst = [h.track(h.pool.acquire(A)), h.track(h.pool.acquire(A)), h.track(h.pool.acquire(A))];
+  assert.equal(h.dials.length, 3, 'nobody knew the host speaks HTTP/2 yet');
+  const s1 = await h.dials[0]!.land(session(100));
+  for (const w of burst) assert.equal(w.value?.conn, s1, 'the first session served the whole burst');
+  const s2 = await h.dials[1]!.land(session(100));
+  const s3 = await h.dials[2]!.land(session(100));
+  assert.deepEqual(s2.closeCalls, ['surplus']);
+  assert.deepEqual(s3.closeCalls, ['surplus']);
+  assert.deepEqual(h.stats(A).closed, { surplus: 2 });
+  assert.equal(h.stats(A).opened, 3);
+});
+
+test('multiplexed: a session that lands while the others are full is kept', async () => {
+  const h = harness();
+  const a = h.track(h.pool.acquire(A));
+  const b = h.track(h.pool.acquire(A));
+  const s1 = await h.dials[0]!.land(session(1));
+  assert.equal(a.value?.conn, s1);
+  assert.equal(b.settled, false, 'the only stream is taken');
+  const s2 = await h.dials[1]!.land(session(1));
+  assert.equal(b.value?.conn, s2);
+  assert.deepEqual(s2.closeCalls, []);
+});

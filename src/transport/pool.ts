@@ -204,9 +204,17 @@ export class Pool<C extends Poolable> {
   #landShared(host: HostPool<C>, conn: C, waiter: Waiter<Acquired<C>>): void {
     host.multiplexHint = true;
     conn.poolState = 'active';
+    // A cold burst dials once per request before anyone knows the host speaks HTTP/2. A session
+    // whose request was already served elsewhere, while another session still has room, is not
+    // needed (Go closes it too): keeping it would hold an idle connection per request of the burst.
+    const spare = host.shared.some((c) => c.hasCapacity!());
     host.shared.push(conn);
     if (this.#closed) {
       conn.close('transport-closed');
+      return;
+    }
+    if (waiter.settled && spare && host.waiters.length === 0) {
+      conn.close('surplus');
       return;
     }
     if (!waiter.settled) {
