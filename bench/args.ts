@@ -17,7 +17,8 @@ export const USAGE = `usage: node build/bench/run.js [--duration N] [--warmup N]
   --rounds N    rounds, clients interleaved within each (default 1)
   --quick       CI-friendly: --duration 1 --warmup 0.25
   --json        print machine-readable results instead of the table
-  --only IDS    comma-separated scenario ids: small-c50, small-c1, mib-c8`;
+  --only IDS    comma-separated scenario ids: small-c50, small-c1, mib-c8, https-c50, h2-c50
+                (https-c50 and h2-c50 need the openssl CLI, for a throw-away certificate)`;
 
 function numberFlag(flag: string, value: string | undefined, allowZero: boolean): number {
   const n = Number(value);

@@ -1,14 +1,17 @@
 // The load loop: `concurrency` async workers, each sending requests one after another until
 // the deadline (and never more than a fixed count), recording each request's latency from
-// send to the last body byte. A run that does not finish shortly after its deadline is
+// send to the last body byte. A response of the wrong length or over the wrong protocol
+// counts as an error, not a data point. A run that does not finish shortly after its deadline is
 // reported as hung instead of stalling the whole benchmark.
 
 import { performance } from 'node:perf_hooks';
-import type { BenchClient } from './clients.js';
+import type { BenchClient, Protocol } from './clients.js';
 
 export interface RunOptions {
   path: string;
   expectBytes: number;
+  /** The protocol every response must have come over. */
+  expectProtocol: Protocol;
   concurrency: number;
   durationMs: number;
 }
@@ -19,6 +22,8 @@ export interface RunResult {
   bytes: number;
   elapsedMs: number;
   latenciesMs: number[];
+  /** Every protocol a response came over, the wrong ones included. */
+  protocols: Set<Protocol>;
   /** First error seen, or the hang, as text. */
   failure: string | null;
 }
@@ -38,7 +43,7 @@ function describe(err: unknown): string {
 }
 
 export async function drive(client: BenchClient, opts: RunOptions): Promise<RunResult> {
-  const result: RunResult = { requests: 0, errors: 0, bytes: 0, elapsedMs: 0, latenciesMs: [], failure: null };
+  const result: RunResult = { requests: 0, errors: 0, bytes: 0, elapsedMs: 0, latenciesMs: [], protocols: new Set(), failure: null };
   const start = performance.now();
   const deadline = start + opts.durationMs;
   let started = 0;
@@ -48,7 +53,9 @@ export async function drive(client: BenchClient, opts: RunOptions): Promise<RunR
       started++;
       const t0 = performance.now();
       try {
-        const n = await client.get(opts.path);
+        const { bytes: n, protocol } = await client.get(opts.path);
+        result.protocols.add(protocol);
+        if (protocol !== opts.expectProtocol) throw new Error(`response came over ${protocol}, expected ${opts.expectProtocol}`);
         if (n !== opts.expectBytes) throw new Error(`body was ${n} bytes, expected ${opts.expectBytes}`);
         result.latenciesMs.push(performance.now() - t0);
         result.requests++;

@@ -1,28 +1,18 @@
-// `npm run bench`: httpool, undici's Pool and node:http's keep-alive Agent side by side
-// against one raw HTTP/1.1 server in a child process. For each scenario every client warms
-// up, then the rounds run with the clients interleaved (rotated each round) so drift in the
-// machine's speed hits all of them alike. Progress goes to stderr, results to stdout.
+// `npm run bench`: httpool, undici's Pool and Node's own client side by side against one
+// server in a child process: raw HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 over TLS (the TLS
+// scenarios with a certificate made at run time, skipped when openssl is missing). For each
+// scenario every client warms up, then the rounds run with the clients interleaved (rotated
+// each round) so drift in the machine's speed hits all of them alike. Progress goes to
+// stderr, results to stdout.
 
 import os from 'node:os';
 import { parseArgs, type BenchArgs } from './args.js';
-import { CLIENT_NAMES, createClient, type BenchClient, type ClientName } from './clients.js';
+import { makeCerts, type BenchCerts } from './certs.js';
+import { createClient, type BenchClient, type ClientName, type Protocol } from './clients.js';
 import { drive, percentile, sortedLatencies, type RunResult } from './measure.js';
-import { ratios, renderTable, type Row } from './report.js';
+import { ratios, renderTable, type Row, type Skipped } from './report.js';
+import { needsTls, SCENARIOS, type Scenario } from './scenarios.js';
 import { startServerProcess, type ServerProcess } from './spawn.js';
-
-interface Scenario {
-  id: string;
-  what: string;
-  path: string;
-  expectBytes: number;
-  concurrency: number;
-}
-
-const SCENARIOS: readonly Scenario[] = [
-  { id: 'small-c50', what: '50 concurrent GETs of a 100-byte body', path: '/small', expectBytes: 100, concurrency: 50 },
-  { id: 'small-c1', what: '1 GET at a time of a 100-byte body', path: '/small', expectBytes: 100, concurrency: 1 },
-  { id: 'mib-c8', what: '8 concurrent GETs of a 1 MiB body', path: '/1mib', expectBytes: 1024 * 1024, concurrency: 8 },
-];
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -31,6 +21,7 @@ interface ClientState {
   client: BenchClient | null;
   runs: RunResult[];
   connections: number;
+  protocols: Set<Protocol>;
   error: string | null;
 }
 
@@ -46,9 +37,16 @@ function progress(text: string): void {
 async function measured(server: ServerProcess, st: ClientState, sc: Scenario, durationMs: number): Promise<RunResult | null> {
   if (st.client === null) return null;
   const before = await server.counters();
-  const run = await drive(st.client, { path: sc.path, expectBytes: sc.expectBytes, concurrency: sc.concurrency, durationMs });
+  const run = await drive(st.client, {
+    path: sc.path,
+    expectBytes: sc.expectBytes,
+    expectProtocol: sc.protocol,
+    concurrency: sc.concurrency,
+    durationMs,
+  });
   const after = await server.counters();
   st.connections += after.connections - before.connections;
+  for (const p of run.protocols) st.protocols.add(p);
   if (run.failure !== null) {
     st.error ??= run.failure;
     // A hung client would poison every later run: retire it.
@@ -87,6 +85,7 @@ function toRow(sc: Scenario, st: ClientState): Row {
   return {
     scenario: sc.id,
     client: st.name,
+    protocol: st.protocols.size === 0 ? null : [...st.protocols].sort().join('+'),
     concurrency: sc.concurrency,
     requests,
     errors,
@@ -101,12 +100,15 @@ function toRow(sc: Scenario, st: ClientState): Row {
   };
 }
 
-async function runScenario(server: ServerProcess, sc: Scenario, args: BenchArgs): Promise<Row[]> {
+async function runScenario(server: ServerProcess, ca: string | null, sc: Scenario, args: BenchArgs): Promise<Row[]> {
+  const origin = server.origins[sc.listener];
+  if (origin === null) throw new Error(`${sc.id}: the server has no ${sc.listener} listener`);
+  const target = { origin, ca: sc.listener === 'http' ? null : ca, protocol: sc.protocol, concurrency: sc.concurrency };
   const states: ClientState[] = [];
-  for (const name of CLIENT_NAMES) {
-    const st: ClientState = { name, client: null, runs: [], connections: 0, error: null };
+  for (const name of sc.clients) {
+    const st: ClientState = { name, client: null, runs: [], connections: 0, protocols: new Set(), error: null };
     try {
-      st.client = await createClient(name, server.origin, sc.concurrency);
+      st.client = await createClient(name, target);
     } catch (err) {
       st.error = `could not create the client: ${message(err)}`;
     }
@@ -134,16 +136,35 @@ async function runScenario(server: ServerProcess, sc: Scenario, args: BenchArgs)
   return states.map((st) => toRow(sc, st));
 }
 
+/** Certificates when a selected scenario needs TLS; the TLS scenarios become skips when they cannot be made. */
+async function certsFor(selected: readonly Scenario[]): Promise<{ certs: BenchCerts | null; skipped: Skipped[] }> {
+  const tlsScenarios = selected.filter(needsTls);
+  if (tlsScenarios.length === 0) return { certs: null, skipped: [] };
+  const made = await makeCerts();
+  if (!('skipped' in made)) return { certs: made, skipped: [] };
+  progress(`skipping ${tlsScenarios.map((s) => s.id).join(', ')}: ${made.skipped}`);
+  return { certs: null, skipped: tlsScenarios.map((s) => ({ scenario: s.id, reason: made.skipped })) };
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const scenarios = args.only.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => args.only.includes(s.id));
-  if (scenarios.length === 0) throw new Error(`--only matched no scenario (ids: ${SCENARIOS.map((s) => s.id).join(', ')})`);
-  const server = await startServerProcess();
+  const selected = args.only.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => args.only.includes(s.id));
+  if (selected.length === 0) throw new Error(`--only matched no scenario (ids: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+  const { certs, skipped } = await certsFor(selected);
+  const scenarios = selected.filter((s) => !skipped.some((k) => k.scenario === s.id));
   const rows: Row[] = [];
   try {
-    for (const sc of scenarios) rows.push(...(await runScenario(server, sc, args)));
+    // Every selected scenario skipped: nothing to serve, only the reasons to print.
+    const server = scenarios.length === 0 ? null : await startServerProcess(certs);
+    if (server !== null) {
+      try {
+        for (const sc of scenarios) rows.push(...(await runScenario(server, certs?.ca ?? null, sc, args)));
+      } finally {
+        await server.stop();
+      }
+    }
   } finally {
-    await server.stop();
+    certs?.remove();
   }
   const env = {
     node: process.version,
@@ -154,13 +175,14 @@ async function main(): Promise<number> {
     rounds: args.rounds,
   };
   if (args.json) {
-    console.log(JSON.stringify({ env, scenarios, rows, ratios: ratios(rows) }, null, 2));
+    console.log(JSON.stringify({ env, scenarios, rows, ratios: ratios(rows), skipped }, null, 2));
   } else {
     console.log(`node ${env.node}, ${env.cpus} x ${env.cpu}; ${env.durationS}s per client per round, ${env.rounds} round(s), warm-up ${env.warmupS}s`);
     for (const sc of scenarios) console.log(`  ${sc.id.padEnd(10)} ${sc.what}`);
     console.log('');
-    console.log(renderTable(rows));
+    console.log(renderTable(rows, skipped));
   }
+  // A skip is the machine lacking openssl, not a wrong result: it does not fail the run.
   return rows.some((r) => r.error !== null) ? 1 : 0;
 }
 

@@ -1,106 +1,63 @@
-// The benchmark's HTTP/1.1 server, run in its own process (forked by bench/spawn.ts) so its
-// work does not share an event loop with the clients being measured. It is a raw `net`
-// server that answers each request head it sees with a prebuilt response: far cheaper than
-// node:http, so the client side is what the numbers measure. It still speaks correct
-// HTTP/1.1 keep-alive: Content-Length framing, one response per request, in order, and it
-// honours `Connection: close`.
+// The benchmark's server, run in its own process (forked by bench/spawn.ts) so its work does
+// not share an event loop with the clients being measured. Listeners, all on 127.0.0.1:
+//   - plain HTTP/1.1 (always), a raw `net` server (bench/h1-handler.ts);
+//   - HTTP/1.1 over TLS, the same raw handler behind tls.createServer, ALPN http/1.1 only;
+//   - HTTP/2 over TLS, node:http2 with allowHTTP1 false (bench/h2-handler.ts).
+// The TLS ones start only when the parent passes `--tls-key FILE --tls-cert FILE`.
 //
-// IPC protocol (parent ⇄ child): the child sends { type: 'listening', port } once; the parent
-// may send { type: 'stats' } and gets { type: 'stats', connections, requests } back.
+// IPC protocol (parent ⇄ child): the child sends { type: 'listening', port, tlsPort, h2Port }
+// once (the TLS ports null without a certificate); the parent may send { type: 'stats' } and
+// gets { type: 'stats', connections, requests } back, totals over all listeners.
 
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
+import { counters } from './counters.js';
+import { serveHttp1 } from './h1-handler.js';
+import { createHttp2Server } from './h2-handler.js';
 
-const SMALL_BODY = Buffer.alloc(100, 'x');
-const MIB_BODY = Buffer.alloc(1024 * 1024, 'y');
-const MAX_HEAD_BYTES = 16 * 1024;
-
-function canned(body: Buffer, close: boolean): Buffer {
-  const head =
-    'HTTP/1.1 200 OK\r\n' +
-    'Content-Type: application/octet-stream\r\n' +
-    `Content-Length: ${body.length}\r\n` +
-    (close ? 'Connection: close\r\n' : '') +
-    '\r\n';
-  // One buffer per response kind, built once: write() never copies it.
-  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+function flag(name: string): string | null {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? null) : null;
 }
 
-const RESPONSES = {
-  small: canned(SMALL_BODY, false),
-  smallClose: canned(SMALL_BODY, true),
-  mib: canned(MIB_BODY, false),
-  mibClose: canned(MIB_BODY, true),
-  notFound: Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'),
-  bad: Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1'),
-};
-
-const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
-const GET_SMALL = Buffer.from('GET /small ', 'latin1');
-const GET_MIB = Buffer.from('GET /1mib ', 'latin1');
-
-let connections = 0;
-let requests = 0;
-
-const CONNECTION_CLOSE = /\r\nconnection:[^\r\n]*\bclose\b/i;
-const HAS_BODY = /\r\n(content-length:[ \t]*[1-9]|transfer-encoding:)/i;
-
-/** Picks the canned answer for one request head, and whether the connection ends after it. */
-function answer(head: Buffer): { response: Buffer; close: boolean } {
-  // Header names are case-insensitive; regexes over a ~100-byte latin1 string are cheap.
-  const text = head.toString('latin1');
-  const close = CONNECTION_CLOSE.test(text);
-  if (HAS_BODY.test(text)) {
-    // The benchmark sends no request bodies; refuse rather than mis-frame the stream.
-    return { response: RESPONSES.bad, close: true };
-  }
-  if (head.subarray(0, GET_SMALL.length).equals(GET_SMALL)) {
-    return { response: close ? RESPONSES.smallClose : RESPONSES.small, close };
-  }
-  if (head.subarray(0, GET_MIB.length).equals(GET_MIB)) {
-    return { response: close ? RESPONSES.mibClose : RESPONSES.mib, close };
-  }
-  return { response: RESPONSES.notFound, close: true };
-}
-
-const server = net.createServer({ noDelay: true }, (socket) => {
-  connections++;
-  let pending: Buffer | null = null;
-  socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    let buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
-    pending = null;
-    // Bounded by the bytes received: each pass consumes one complete head.
-    for (;;) {
-      const end = buf.indexOf(CRLFCRLF);
-      if (end < 0) break;
-      requests++;
-      const { response, close } = answer(buf.subarray(0, end + 4));
-      buf = buf.subarray(end + 4);
-      if (close) {
-        socket.end(response);
-        return;
-      }
-      socket.write(response);
-    }
-    if (buf.length > MAX_HEAD_BYTES) {
-      socket.end(RESPONSES.bad);
-      return;
-    }
-    if (buf.length > 0) pending = Buffer.from(buf);
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') reject(new Error('server: no TCP address'));
+      else resolve(addr.port);
+    });
   });
-});
+}
 
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('server: no TCP address');
-  process.send?.({ type: 'listening', port: addr.port });
-});
+async function main(): Promise<void> {
+  const port = await listen(net.createServer({ noDelay: true }, serveHttp1));
+  let tlsPort: number | null = null;
+  let h2Port: number | null = null;
+  const keyPath = flag('--tls-key');
+  const certPath = flag('--tls-cert');
+  if (keyPath !== null && certPath !== null) {
+    const key = readFileSync(keyPath);
+    const cert = readFileSync(certPath);
+    // ALPN http/1.1 only: a client offering h2 here still gets HTTP/1.1, as the row intends.
+    tlsPort = await listen(tls.createServer({ key, cert, noDelay: true, ALPNProtocols: ['http/1.1'] }, serveHttp1));
+    h2Port = await listen(createHttp2Server(key, cert));
+  }
+  process.send?.({ type: 'listening', port, tlsPort, h2Port });
+}
 
 process.on('message', (msg: unknown) => {
   if (typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'stats') {
-    process.send?.({ type: 'stats', connections, requests });
+    process.send?.({ type: 'stats', connections: counters.connections, requests: counters.requests });
   }
 });
 
 // The parent going away (crash, kill, normal end) must never leave this process behind.
 process.on('disconnect', () => process.exit(0));
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

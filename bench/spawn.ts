@@ -1,5 +1,5 @@
-// Starts bench/server.ts in a child process and talks to it over IPC: its port, and its
-// connection/request counters (the server's view is the same for every client, so
+// Starts bench/server.ts in a child process and talks to it over IPC: its listeners' ports,
+// and its connection/request counters (the server's view is the same for every client, so
 // "connections opened" is measured there, not trusted from a client's own stats).
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,8 +10,23 @@ export interface ServerCounters {
   requests: number;
 }
 
+/** Where each listener is; the TLS ones are null when the server was started without a certificate. */
+export interface Origins {
+  http: string;
+  https: string | null;
+  h2: string | null;
+}
+
+export type Listener = keyof Origins;
+
+/** The server's key and certificate files, for its TLS listeners. */
+export interface ServerTls {
+  keyPath: string;
+  certPath: string;
+}
+
 export interface ServerProcess {
-  origin: string;
+  origins: Origins;
   counters(): Promise<ServerCounters>;
   stop(): Promise<void>;
 }
@@ -22,6 +37,8 @@ const STATS_TIMEOUT_MS = 5_000;
 interface Message {
   type?: unknown;
   port?: unknown;
+  tlsPort?: unknown;
+  h2Port?: unknown;
   connections?: unknown;
   requests?: unknown;
 }
@@ -52,9 +69,14 @@ function nextMessage<T>(child: ChildProcess, ms: number, pick: (m: Message) => T
   });
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
+function portOrNull(v: unknown): number | null {
+  return typeof v === 'number' ? v : null;
+}
+
+export async function startServerProcess(tls: ServerTls | null): Promise<ServerProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const argv = tls === null ? [] : ['--tls-key', tls.keyPath, '--tls-cert', tls.certPath];
+  const child = fork(script, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let exited = false;
   child.once('exit', () => {
     exited = true;
@@ -68,11 +90,18 @@ export async function startServerProcess(): Promise<ServerProcess> {
     clearTimeout(timer);
   };
   try {
-    const port = await nextMessage(child, START_TIMEOUT_MS, (m) =>
-      m.type === 'listening' && typeof m.port === 'number' ? m.port : undefined,
+    const ports = await nextMessage(child, START_TIMEOUT_MS, (m) =>
+      m.type === 'listening' && typeof m.port === 'number'
+        ? { port: m.port, tlsPort: portOrNull(m.tlsPort), h2Port: portOrNull(m.h2Port) }
+        : undefined,
     );
+    // 127.0.0.1, not localhost: the certificate names both, and no client may pick ::1.
     return {
-      origin: `http://127.0.0.1:${port}`,
+      origins: {
+        http: `http://127.0.0.1:${ports.port}`,
+        https: ports.tlsPort === null ? null : `https://127.0.0.1:${ports.tlsPort}`,
+        h2: ports.h2Port === null ? null : `https://127.0.0.1:${ports.h2Port}`,
+      },
       async counters() {
         const reply = nextMessage(child, STATS_TIMEOUT_MS, (m) =>
           m.type === 'stats' && typeof m.connections === 'number' && typeof m.requests === 'number'
