@@ -11,6 +11,7 @@ import type { BodyInit } from '../request-body.js';
 import { Response, whenBodySettled } from '../response.js';
 import type { ClientTrace } from '../trace.js';
 import type { RoundTripper } from '../transport/transport.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import { defaultTransport } from './default-transport.js';
 import { defaultCheckRedirect, nextHop, useLastResponse, type CheckRedirect } from './redirect.js';
 import type { CookieJarLike } from './jar.js';
@@ -45,6 +46,8 @@ export const DEFAULT_TIMEOUT = 30_000;
 export class Client {
   readonly transport: RoundTripper;
   readonly timeout: number;
+  /** One deadline list for every request's timeout (deadlines.ts says why not setTimeout). */
+  readonly #deadlines: Deadlines | null;
   readonly checkRedirect: CheckRedirect;
   readonly jar: CookieJarLike | null;
   readonly headers: Headers;
@@ -55,6 +58,7 @@ export class Client {
     if (!Number.isFinite(this.timeout) || this.timeout < 0) {
       throw new HttpoolError('ERR_INVALID_OPTION', `Client timeout must be a non-negative number of ms, got ${String(opts.timeout)}`);
     }
+    this.#deadlines = this.timeout > 0 ? new Deadlines(this.timeout) : null;
     this.checkRedirect = opts.checkRedirect ?? defaultCheckRedirect;
     this.jar = opts.jar ?? null;
     this.headers = new Headers(opts.headers);
@@ -103,18 +107,20 @@ export class Client {
     const outer = req.signal;
     // One token for the whole exchange: every hop, the connection wait, and the body's arrival.
     let cancel: Cancel | null = null;
-    let timer: NodeJS.Timeout | null = null;
+    let deadline: Deadline | null = null;
+    let deadlines: Deadlines | null = null;
     if (timeout !== 0 || outer !== null) {
       const c = outer === null ? new Cancel() : fromSignal(outer);
       cancel = c;
       if (timeout !== 0) {
-        timer = setTimeout(() => {
+        deadlines = this.#deadlines!;
+        deadline = deadlines.arm(() => {
           c.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
-        }, timeout);
+        });
       }
     }
     const done = (): void => {
-      if (timer !== null) clearTimeout(timer);
+      if (deadline !== null) deadlines!.cancel(deadline);
       cancel?.release();
     };
     const first = this.#withDefaults(req);

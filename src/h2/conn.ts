@@ -207,7 +207,7 @@ class H2Exchange implements BodySource {
   /** HEAD, 204 and 304 declare a length they do not send. */
   #noBody = false;
   #headerTimer: NodeJS.Timeout | null = null;
-  #onAbort: (() => void) | null = null;
+  #listening = false;
   #resolve!: (r: ExchangeResult) => void;
   #reject!: (e: unknown) => void;
 
@@ -263,8 +263,8 @@ class H2Exchange implements BodySource {
     }
     emit(req.trace, 'wroteHeaders');
     if (cancel !== null) {
-      this.#onAbort = () => this.#finish(cancel.reason!, NGHTTP2_CANCEL);
-      cancel.on(this.#onAbort);
+      this.#listening = true;
+      cancel.on(this); // a listener object, not a closure (cancel.ts says why)
     }
     if (this.opts.responseHeaderTimeout > 0) {
       this.#headerTimer = setTimeout(() => {
@@ -386,7 +386,7 @@ class H2Exchange implements BodySource {
     if (this.#done) return;
     this.#done = true;
     if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
-    if (this.#onAbort !== null) this.req.cancel?.off(this.#onAbort);
+    if (this.#listening) this.req.cancel?.off(this);
     const stream = this.#stream;
     if (err !== null) {
       if (this.#headDone) this.#sink?.fail(err);
@@ -395,6 +395,11 @@ class H2Exchange implements BodySource {
     if (stream !== null && !stream.closed && rst !== undefined) stream.close(rst);
     this.#sink = null;
     this.conn.streamDone();
+  }
+
+  /** The request's Cancel fired. */
+  cancelled(): void {
+    this.#finish(this.req.cancel!.reason!, NGHTTP2_CANCEL);
   }
 
   pause(): void {

@@ -147,11 +147,8 @@ export class Conn implements Poolable {
         this.#fail(ex, cancel.reason!, cancel.reason instanceof TimeoutError ? 'timeout' : 'aborted');
         return ex.promise;
       }
-      ex.onAbort = () => {
-        const err = cancel.reason!;
-        this.#fail(ex, err, err instanceof TimeoutError ? 'timeout' : 'aborted');
-      };
-      cancel.on(ex.onAbort);
+      ex.listening = true;
+      cancel.on(ex);
     }
     this.#write(ex);
     return ex.promise;
@@ -459,9 +456,9 @@ export class Conn implements Poolable {
     if (ex.drainTimer !== null) clearTimeout(ex.drainTimer);
     if (ex.continueTimer !== null) clearTimeout(ex.continueTimer);
     ex.headerTimer = ex.drainTimer = ex.continueTimer = null;
-    if (ex.onAbort !== null) {
-      ex.req.cancel!.off(ex.onAbort);
-      ex.onAbort = null;
+    if (ex.listening) {
+      ex.req.cancel!.off(ex);
+      ex.listening = false;
     }
   }
 
@@ -517,6 +514,12 @@ export class Conn implements Poolable {
       ex.drainTimer = setTimeout(() => this.close('body-not-drained'), this.#opts.drainTimeout);
       this.#socket.resume();
     });
+  }
+
+  /** @internal The exchange's Cancel fired. */
+  cancelledFor(ex: Exchange): void {
+    const err = ex.req.cancel!.reason!;
+    this.#fail(ex, err, err instanceof TimeoutError ? 'timeout' : 'aborted');
   }
 
   /** @internal */

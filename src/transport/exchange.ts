@@ -71,7 +71,8 @@ export class Exchange implements BodySource {
   firstByte = false;
   headerTimer: NodeJS.Timeout | null = null;
   drainTimer: NodeJS.Timeout | null = null;
-  onAbort: (() => void) | null = null;
+  /** Registered with the request's Cancel (as a listener object: see cancel.ts). */
+  listening = false;
   resolve!: (r: ExchangeResult) => void;
   reject!: (e: unknown) => void;
   readonly promise: Promise<ExchangeResult>;
@@ -95,6 +96,10 @@ export class Exchange implements BodySource {
   }
   leaked(): void {
     this.conn.leakedFor(this);
+  }
+  /** The request's Cancel fired (timeout or abort). */
+  cancelled(): void {
+    this.conn.cancelledFor(this);
   }
 }
 
