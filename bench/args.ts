@@ -1,5 +1,8 @@
 // Command-line flags of `npm run bench` (node build/bench/run.js [flags]).
 
+import type { ClientName } from './clients.js';
+import { ALL_CLIENTS, MEMORY_ID, SCENARIOS } from './scenarios.js';
+
 export interface BenchArgs {
   /** Measured seconds per client per round. */
   durationS: number;
@@ -7,18 +10,29 @@ export interface BenchArgs {
   warmupS: number;
   rounds: number;
   json: boolean;
-  /** Scenario ids to run (all when empty). */
+  /** Scenario ids to run, 'memory' included (all when empty). */
   only: string[];
+  /** Clients to run (all when empty). */
+  clients: ClientName[];
+  /** null: nginx when installed, else the Node server. */
+  server: 'nginx' | 'node' | null;
+  pin: boolean;
 }
 
-export const USAGE = `usage: node build/bench/run.js [--duration N] [--warmup N] [--rounds N] [--quick] [--json] [--only a,b,c]
-  --duration N  measured seconds per client per round (default 5)
-  --warmup N    warm-up seconds per client per scenario (default 1)
-  --rounds N    rounds, clients interleaved within each (default 1)
-  --quick       CI-friendly: --duration 1 --warmup 0.25
-  --json        print machine-readable results instead of the table
-  --only IDS    comma-separated scenario ids: small-c50, small-c1, mib-c8, https-c50, h2-c50
-                (https-c50 and h2-c50 need the openssl CLI, for a throw-away certificate)`;
+export const DEFAULTS = { durationS: 2, warmupS: 0.5, rounds: 3 } as const;
+export const QUICK = { durationS: 0.5, warmupS: 0.2, rounds: 1 } as const;
+
+export const USAGE = `usage: node build/bench/run.js [flags]     (npm run bench -- [flags])
+  --duration N      measured seconds per client per round (default ${DEFAULTS.durationS})
+  --warmup N        warm-up seconds per client per scenario (default ${DEFAULTS.warmupS})
+  --rounds N        rounds, clients rotated within each; medians are reported (default ${DEFAULTS.rounds})
+  --quick           a short run: --rounds ${QUICK.rounds} --duration ${QUICK.durationS} --warmup ${QUICK.warmupS} (about a minute)
+  --server KIND     nginx (default when installed) or node (the Node server child)
+  --no-pin          do not pin (by default: server on CPU 0, clients on CPU 1, with taskset)
+  --json            print machine-readable results instead of the tables
+  --only IDS        comma-separated: ${[...SCENARIOS.map((s) => s.id), MEMORY_ID].join(', ')}
+  --clients NAMES   comma-separated: ${ALL_CLIENTS.join(', ')}
+The default run (no flags) takes about 6 minutes; each flag set explicitly wins over --quick.`;
 
 function numberFlag(flag: string, value: string | undefined, allowZero: boolean): number {
   const n = Number(value);
@@ -28,33 +42,52 @@ function numberFlag(flag: string, value: string | undefined, allowZero: boolean)
   return n;
 }
 
+function list(flag: string, value: string | undefined, allowed: readonly string[]): string[] {
+  const items = (value ?? '').split(',').filter((s) => s !== '');
+  const unknown = items.filter((s) => !allowed.includes(s));
+  if (items.length === 0 || unknown.length > 0) throw new Error(`${flag}: unknown or missing ${unknown.join(', ') || 'value'}\n${USAGE}`);
+  return items;
+}
+
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { durationS: 5, warmupS: 1, rounds: 1, json: false, only: [] };
+  const out: BenchArgs = { ...DEFAULTS, json: false, only: [], clients: [], server: null, pin: true };
+  const set = new Set<string>();
   let quick = false;
-  let durationSet = false;
-  let warmupSet = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
       case '--duration':
         out.durationS = numberFlag(flag, argv[++i], false);
-        durationSet = true;
+        set.add(flag);
         break;
       case '--warmup':
         out.warmupS = numberFlag(flag, argv[++i], true);
-        warmupSet = true;
+        set.add(flag);
         break;
       case '--rounds':
         out.rounds = Math.max(1, Math.floor(numberFlag(flag, argv[++i], false)));
+        set.add(flag);
         break;
       case '--quick':
         quick = true;
+        break;
+      case '--server': {
+        const v = argv[++i];
+        if (v !== 'nginx' && v !== 'node') throw new Error(`--server takes nginx or node, got ${String(v)}\n${USAGE}`);
+        out.server = v;
+        break;
+      }
+      case '--no-pin':
+        out.pin = false;
         break;
       case '--json':
         out.json = true;
         break;
       case '--only':
-        out.only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
+        out.only = list(flag, argv[++i], [...SCENARIOS.map((s) => s.id), MEMORY_ID]);
+        break;
+      case '--clients':
+        out.clients = list(flag, argv[++i], ALL_CLIENTS) as ClientName[];
         break;
       case '--help':
       case '-h':
@@ -65,8 +98,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown flag ${String(flag)}\n${USAGE}`);
     }
   }
-  // --quick only sets what the caller did not set explicitly.
-  if (quick && !durationSet) out.durationS = 1;
-  if (quick && !warmupSet) out.warmupS = 0.25;
+  if (quick) {
+    if (!set.has('--duration')) out.durationS = QUICK.durationS;
+    if (!set.has('--warmup')) out.warmupS = QUICK.warmupS;
+    if (!set.has('--rounds')) out.rounds = QUICK.rounds;
+  }
   return out;
 }

@@ -14,6 +14,8 @@ const run = promisify(execFile);
 export interface BenchCerts {
   /** The CA certificate (PEM) the clients trust. */
   ca: string;
+  /** The same CA as a file, for the Go client's -ca flag. */
+  caPath: string;
   keyPath: string;
   certPath: string;
   /** Removes the temp dir; safe to call more than once. */
@@ -47,7 +49,7 @@ export async function makeCerts(): Promise<BenchCerts | { skipped: string }> {
     writeFileSync(at('server.ext'), SERVER_EXT);
     await run('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'),
       '-CAcreateserial', '-out', at('server.pem'), '-days', '1', '-extfile', at('server.ext')]);
-    return { ca: readFileSync(at('ca.pem'), 'latin1'), keyPath: at('server.key'), certPath: at('server.pem'), remove };
+    return { ca: readFileSync(at('ca.pem'), 'latin1'), caPath: at('ca.pem'), keyPath: at('server.key'), certPath: at('server.pem'), remove };
   } catch (err) {
     remove();
     const e = err as NodeJS.ErrnoException & { stderr?: unknown };

@@ -1,12 +1,17 @@
-// httpool's row: a Transport with the same connection budget as the other clients.
+// httpool's row: a Transport with the same connection budget as the other clients, and the
+// library's defaults otherwise (drain, leak release and stats stay on: issue 7 measures the
+// safe configuration, not a stripped one).
 
 import type { BenchClient, Target } from './client-common.js';
-import { REQUEST_TIMEOUT_MS } from './client-common.js';
+import { BODY_TYPE, REQUEST_TIMEOUT_MS, badStatus } from './client-common.js';
 
 export async function httpoolClient(target: Target): Promise<BenchClient> {
   const hp = await import('../src/index.js');
   const transport = new hp.Transport({
     // At most `concurrency` connections, all kept idle. (Over h2 one connection carries them all.)
+    // maxIdleConns too: its default (100, as Go's) would close the idle surplus at 256
+    // concurrent and make the pool redial; bench/go/main.go sets Go's MaxIdleConns the same way.
+    maxIdleConns: Math.max(target.concurrency, 100),
     maxIdleConnsPerHost: Math.max(target.concurrency, 2),
     maxConnsPerHost: target.concurrency,
     ...(target.ca === null ? {} : { tls: { ca: target.ca } }),
@@ -14,13 +19,15 @@ export async function httpoolClient(target: Target): Promise<BenchClient> {
     ...(target.protocol === 'HTTP/1.1' ? { forceAttemptHTTP2: false } : {}),
   });
   const client = new hp.Client({ transport, timeout: REQUEST_TIMEOUT_MS });
+  const url = target.origin + target.path;
+  const body = target.body;
   return {
     name: 'httpool',
-    async get(path) {
-      const res = await client.get(target.origin + path);
+    async call() {
+      const res = body === null ? await client.get(url) : await client.post(url, BODY_TYPE, body);
       if (res.statusCode !== 200) {
         await res.body.close();
-        throw new Error(`httpool: status ${res.statusCode}`);
+        throw badStatus('httpool', res.statusCode);
       }
       let bytes = 0;
       for await (const chunk of res.body) bytes += chunk.byteLength;

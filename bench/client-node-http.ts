@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { BenchClient, Target } from './client-common.js';
-import { REQUEST_TIMEOUT_MS } from './client-common.js';
+import { BODY_TYPE, REQUEST_TIMEOUT_MS, badStatus } from './client-common.js';
 
 export async function nodeHttpClient(target: Target): Promise<BenchClient> {
   const { hostname, port, protocol } = new URL(target.origin);
@@ -13,15 +13,18 @@ export async function nodeHttpClient(target: Target): Promise<BenchClient> {
   const agent = secure
     ? new https.Agent({ ...agentOptions, ...(target.ca === null ? {} : { ca: target.ca }) })
     : new http.Agent(agentOptions);
-  const getFn = secure ? https.get : http.get;
+  const requestFn = secure ? https.request : http.request;
+  const body = target.body;
+  const headers = body === null ? {} : { 'content-type': BODY_TYPE, 'content-length': String(body.length) };
+  const options = { host: hostname, port, path: target.path, method: target.method, headers, agent, timeout: REQUEST_TIMEOUT_MS };
   return {
     name: 'node:http',
-    get(path) {
+    call() {
       return new Promise((resolve, reject) => {
-        const req = getFn({ host: hostname, port, path, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const req = requestFn(options, (res) => {
           if (res.statusCode !== 200) {
             res.resume();
-            reject(new Error(`node:http: status ${String(res.statusCode)}`));
+            reject(badStatus('node:http', res.statusCode));
             return;
           }
           let bytes = 0;
@@ -33,6 +36,7 @@ export async function nodeHttpClient(target: Target): Promise<BenchClient> {
         });
         req.on('timeout', () => req.destroy(new Error('node:http: timeout')));
         req.on('error', reject);
+        req.end(body ?? undefined);
       });
     },
     async close() {

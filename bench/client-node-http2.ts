@@ -4,9 +4,9 @@
 
 import http2 from 'node:http2';
 import type { BenchClient, Target } from './client-common.js';
-import { REQUEST_TIMEOUT_MS, protocolOfAlpn } from './client-common.js';
+import { BODY_TYPE, REQUEST_TIMEOUT_MS, badStatus, protocolOfAlpn } from './client-common.js';
 
-const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH } = http2.constants;
+const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_CONTENT_TYPE, HTTP2_HEADER_CONTENT_LENGTH } = http2.constants;
 
 export async function nodeHttp2Client(target: Target): Promise<BenchClient> {
   let session: http2.ClientHttp2Session | null = null;
@@ -18,19 +18,25 @@ export async function nodeHttp2Client(target: Target): Promise<BenchClient> {
     }
     return session;
   };
+  const body = target.body;
+  const headers: http2.OutgoingHttpHeaders = { [HTTP2_HEADER_METHOD]: target.method, [HTTP2_HEADER_PATH]: target.path };
+  if (body !== null) {
+    headers[HTTP2_HEADER_CONTENT_TYPE] = BODY_TYPE;
+    headers[HTTP2_HEADER_CONTENT_LENGTH] = body.length;
+  }
   return {
     name: 'node:http2',
-    get(path) {
+    call() {
       return new Promise((resolve, reject) => {
         const s = live();
-        const req = s.request({ [HTTP2_HEADER_METHOD]: 'GET', [HTTP2_HEADER_PATH]: path }, { endStream: true });
+        const req = s.request(headers, { endStream: body === null });
         req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('node:http2: timeout')));
         let bytes = 0;
-        req.on('response', (headers) => {
-          const status = headers[':status'];
+        req.on('response', (h) => {
+          const status = h[':status'];
           if (status !== 200) {
             req.close(http2.constants.NGHTTP2_CANCEL);
-            reject(new Error(`node:http2: status ${String(status)}`));
+            reject(badStatus('node:http2', status));
           }
         });
         req.on('data', (chunk: Buffer) => {
@@ -39,6 +45,7 @@ export async function nodeHttp2Client(target: Target): Promise<BenchClient> {
         // By the first response the handshake is done, so alpnProtocol is the negotiated one.
         req.on('end', () => resolve({ bytes, protocol: protocolOfAlpn(s.alpnProtocol) }));
         req.on('error', reject);
+        if (body !== null) req.end(body);
       });
     },
     async close() {

@@ -1,31 +1,11 @@
-// undici's row: a Pool with `connections` as the connection budget. Its responses do not say
-// which protocol carried them, so the connector below records each connection's ALPN result
-// and refuses a connection that negotiated anything but the row's protocol: every response
-// that arrives was therefore carried by that protocol.
+// undici's main row: `Pool.request` with `connections` as the connection budget (undici's
+// defaults otherwise, keepAliveTimeout 4 s included).
 
-import tls from 'node:tls';
-import { Pool, buildConnector } from 'undici';
-import type { BenchClient, Protocol, Target } from './client-common.js';
-import { REQUEST_TIMEOUT_MS, protocolOfAlpn } from './client-common.js';
-
-function checkedConnector(target: Target, allowH2: boolean): buildConnector.connector {
-  const base = buildConnector({ ...(target.ca === null ? {} : { ca: target.ca }), allowH2 });
-  return (opts, callback) => {
-    base(opts, (err, socket) => {
-      if (err !== null) {
-        callback(err, null);
-        return;
-      }
-      const got = protocolOfAlpn(socket instanceof tls.TLSSocket ? socket.alpnProtocol : false);
-      if (got !== target.protocol) {
-        socket.destroy();
-        callback(new Error(`undici: connection negotiated ${got}, expected ${target.protocol}`), null);
-        return;
-      }
-      callback(null, socket);
-    });
-  };
-}
+import { Pool } from 'undici';
+import type { BenchClient, Target } from './client-common.js';
+import { REQUEST_TIMEOUT_MS } from './client-common.js';
+import { undiciCall } from './undici-call.js';
+import { checkedConnector } from './undici-connector.js';
 
 export async function undiciClient(target: Target): Promise<BenchClient> {
   // undici v7: `allowH2` offers h2 in ALPN and speaks it when the server picks it.
@@ -37,21 +17,6 @@ export async function undiciClient(target: Target): Promise<BenchClient> {
     allowH2,
     connect: checkedConnector(target, allowH2),
   });
-  // Only connections that passed the check carry requests (see the file comment).
-  const protocol: Protocol = target.protocol;
-  return {
-    name: 'undici',
-    async get(path) {
-      const { statusCode, body } = await pool.request({ path, method: 'GET' });
-      if (statusCode !== 200) {
-        await body.dump();
-        throw new Error(`undici: status ${statusCode}`);
-      }
-      // Not body.dump(): past its 128 KiB limit it destroys the connection instead of reading.
-      let bytes = 0;
-      for await (const chunk of body) bytes += (chunk as Buffer).length;
-      return { bytes, protocol };
-    },
-    close: () => pool.close(),
-  };
+  const call = undiciCall('undici', target);
+  return { name: 'undici', call: () => call(pool), close: () => pool.close() };
 }

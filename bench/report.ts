@@ -1,9 +1,12 @@
-// Turns benchmark rows into the printed table (or JSON), with httpool's throughput as a
-// ratio of each other client's in the same scenario, and the protocol each client's
-// responses actually came over.
+// Turns benchmark rows into the printed tables (or JSON): medians over rounds, httpool's
+// throughput as a ratio of undici's Pool and of Go's client in the same scenario, the
+// protocol each client's responses actually came over, client CPU per request, and the
+// memory figures.
 
 import type { ClientName } from './clients.js';
 import { formatTable } from '../cli/table.js';
+import type { MemoryRow } from './memory.js';
+import { IDLE_CONNS, IN_FLIGHT } from './memory.js';
 
 export interface Row {
   scenario: string;
@@ -11,16 +14,20 @@ export interface Row {
   /** Protocols the client's responses came over ('HTTP/1.1', 'HTTP/2.0'; '+'-joined if several), null before any response. */
   protocol: string | null;
   concurrency: number;
+  /** Totals over the measured rounds. */
   requests: number;
   errors: number;
-  elapsedMs: number;
+  /** Medians over the measured rounds. */
   reqPerSec: number;
-  /** req/s of each measured round, in order. */
-  roundReqPerSec: number[];
-  /** Body megabytes (10^6 bytes) per second. */
   mbPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Client CPU time (user + system) per request, in microseconds. */
+  cpuUsPerReq: number;
+  /** req/s of each measured round, in order. */
+  roundReqPerSec: number[];
+  /** (max - min) / median of roundReqPerSec; NaN with one round. */
+  spread: number;
   /** Connections the server saw this client open in the scenario, warm-up included. */
   connections: number | null;
   /** Why the row is incomplete or wrong, or null. */
@@ -29,36 +36,44 @@ export interface Row {
 
 export interface Ratio {
   scenario: string;
-  /** httpool req/s divided by the other client's; null when either row has no result. */
+  /** httpool's median req/s divided by the other client's; null when either has no result. */
   vsUndici: number | null;
-  vsNodeHttp: number | null;
-  /** Only in HTTP/2 scenarios, where node:http2 stands in for node:http. */
-  vsNodeHttp2: number | null;
+  vsUndiciClient: number | null;
+  vsGo: number | null;
+  /** The same for client CPU per request (below 1: httpool spends less CPU per request). */
+  cpuVsUndici: number | null;
+  cpuVsGo: number | null;
 }
 
-/** A scenario that did not run, and why (e.g. no openssl for the TLS ones). */
+/** A scenario (or one client of it) that did not run, and why. */
 export interface Skipped {
   scenario: string;
   reason: string;
 }
 
-function rate(rows: readonly Row[], scenario: string, client: ClientName): number | null {
+function find(rows: readonly Row[], scenario: string, client: ClientName): Row | null {
   const row = rows.find((r) => r.scenario === scenario && r.client === client);
-  return row === undefined || row.requests === 0 ? null : row.reqPerSec;
+  return row === undefined || row.requests === 0 ? null : row;
+}
+
+function div(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
 }
 
 export function ratios(rows: readonly Row[]): Ratio[] {
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
   return scenarios.map((scenario) => {
-    const mine = rate(rows, scenario, 'httpool');
-    const undici = rate(rows, scenario, 'undici');
-    const node = rate(rows, scenario, 'node:http');
-    const node2 = rate(rows, scenario, 'node:http2');
+    const mine = find(rows, scenario, 'httpool') ?? undefined;
+    const undici = find(rows, scenario, 'undici') ?? undefined;
+    const bare = find(rows, scenario, 'undici-client') ?? undefined;
+    const go = find(rows, scenario, 'go') ?? undefined;
     return {
       scenario,
-      vsUndici: mine === null || undici === null ? null : mine / undici,
-      vsNodeHttp: mine === null || node === null ? null : mine / node,
-      vsNodeHttp2: mine === null || node2 === null ? null : mine / node2,
+      vsUndici: div(mine?.reqPerSec, undici?.reqPerSec),
+      vsUndiciClient: div(mine?.reqPerSec, bare?.reqPerSec),
+      vsGo: div(mine?.reqPerSec, go?.reqPerSec),
+      cpuVsUndici: div(mine?.cpuUsPerReq, undici?.cpuUsPerReq),
+      cpuVsGo: div(mine?.cpuUsPerReq, go?.cpuUsPerReq),
     };
   });
 }
@@ -67,37 +82,35 @@ function fixed(n: number | null, digits: number): string {
   return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
-/** (max - min) / mean of the rounds' req/s: how much to trust the row; '-' for one round. */
-function spread(r: Row): string {
-  const xs = r.roundReqPerSec;
-  if (xs.length < 2) return '-';
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return mean > 0 ? `${(((Math.max(...xs) - Math.min(...xs)) / mean) * 100).toFixed(0)}%` : '-';
-}
-
 function ratioText(n: number | null): string {
   return n === null ? '-' : `${n.toFixed(2)}x`;
 }
 
+function kib(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : '-';
+}
+
 export function renderTable(rows: readonly Row[], skipped: readonly Skipped[] = []): string {
   const rs = ratios(rows);
-  const header = ['scenario', 'client', 'proto', 'req/s', 'spread', 'MB/s', 'p50 ms', 'p99 ms', 'conns', 'errors', 'httpool/undici', 'httpool/node'];
-  const numeric = [false, false, false, true, true, true, true, true, true, true, true, true];
+  const header = ['scenario', 'client', 'proto', 'req/s', 'spread', 'MB/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'conns', 'errors', 'httpool/undici', 'httpool/go'];
+  const numeric = [false, false, false, true, true, true, true, true, true, true, true, true, true];
   const body = rows.map((r) => {
     const ratio = r.client === 'httpool' ? rs.find((x) => x.scenario === r.scenario) : undefined;
+    const none = r.requests === 0;
     return [
       r.scenario,
       r.client,
       r.protocol ?? '-',
-      r.requests === 0 ? '-' : fixed(r.reqPerSec, 0),
-      spread(r),
-      r.requests === 0 ? '-' : fixed(r.mbPerSec, 1),
+      none ? '-' : fixed(r.reqPerSec, 0),
+      Number.isFinite(r.spread) ? `${(r.spread * 100).toFixed(0)}%` : '-',
+      none ? '-' : fixed(r.mbPerSec, 1),
       fixed(r.p50Ms, 3),
       fixed(r.p99Ms, 3),
+      none ? '-' : fixed(r.cpuUsPerReq, 1),
       r.connections === null ? '-' : String(r.connections),
       String(r.errors),
       ratio === undefined ? '' : ratioText(ratio.vsUndici),
-      ratio === undefined ? '' : ratioText(ratio.vsNodeHttp ?? ratio.vsNodeHttp2),
+      ratio === undefined ? '' : ratioText(ratio.vsGo),
     ];
   });
   const notes = [
@@ -106,15 +119,33 @@ export function renderTable(rows: readonly Row[], skipped: readonly Skipped[] = 
   ];
   const legend = [
     '',
-    'req/s, MB/s: measured rounds only. spread: (max - min) / mean of the rounds\' req/s (--rounds 2+).',
-    'p50/p99: latency from sending the request to the last body byte.',
+    'req/s, MB/s, p50, p99, CPU us/req: medians over the measured rounds (warm-up excluded).',
+    "spread: (max - min) / median of the rounds' req/s (needs --rounds 2+).",
+    'p50/p99: latency from sending the request to the last body byte, per round; the median round is shown.',
+    'CPU us/req: client CPU (user + system) per request: the bench process for Node clients (the server',
+    '  runs in another process), the Go process for go (GOMAXPROCS=1).',
     'conns: connections the server accepted from the client in the scenario, warm-up included',
-    "  (undici's Pool drops connections idle for 4 s, its default keepAliveTimeout, so it redials",
-    '  after the other clients\' turns; the redial is one dial per connection, not per request).',
-    'proto: the protocol every response came over; any other counts as an error (undici: checked per',
-    '  connection, from its ALPN result, since its responses do not say).',
-    'httpool/x: httpool req/s divided by x req/s in the same scenario; node is node:http, or',
-    '  node:http2 in the HTTP/2 scenario.',
+    "  (undici's Pool and Clients drop connections idle for 4 s, their default keepAliveTimeout, so",
+    "  they redial after the other clients' turns; one dial per connection per round, not per request).",
+    'proto: the protocol every response came over; any other counts as an error (undici, fetch, axios:',
+    '  checked per connection or fixed by construction, since their responses do not say).',
+    "httpool/x: httpool's median req/s divided by x's; undici is undici's Pool.request.",
   ];
   return [formatTable(header, body, numeric), ...legend, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}
+
+export function renderMemory(rows: readonly MemoryRow[]): string {
+  // RSS per connection is in the JSON only: it moves in pages and GC does not hand memory back,
+  // so its deltas here are noise around zero (even negative), not a figure to compare.
+  const header = ['client', 'idle conns', 'heap+ext KiB/conn', `heap+ext KiB/req (${IN_FLIGHT} in flight)`];
+  const body = rows.map((r) => [r.client, String(r.idleConns), kib(r.idleHeapPerConn), kib(r.inFlightHeapPerReq)]);
+  const legend = [
+    '',
+    `Against the Node server (its /slow path holds answers back). idle: ${IDLE_CONNS} keep-alive connections opened by`,
+    `${IDLE_CONNS} concurrent requests, growth after a full GC divided by the connections the server saw;`,
+    `in flight: ${IN_FLIGHT} requests held by the server on already-open connections, heap + external growth / ${IN_FLIGHT}.`,
+    'heap+ext: process.memoryUsage() heapUsed + external (JS heap and Buffers/TLS memory outside it).',
+  ];
+  const notes = rows.filter((r) => r.error !== null).map((r) => `! memory ${r.client}: ${r.error ?? ''}`);
+  return [formatTable(header, body, [false, true, true, true]), ...legend, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

@@ -1,28 +1,46 @@
-// `npm run bench`: httpool, undici's Pool and Node's own client side by side against one
-// server in a child process: raw HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 over TLS (the TLS
-// scenarios with a certificate made at run time, skipped when openssl is missing). For each
-// scenario every client warms up, then the rounds run with the clients interleaved (rotated
-// each round) so drift in the machine's speed hits all of them alike. Progress goes to
-// stderr, results to stdout.
+// `npm run bench`: httpool against undici (Pool.request, and bare Clients), node:http(2),
+// fetch, axios, got and Go's net/http client, side by side in one run, against nginx (or the
+// Node server child as a fallback) on CPU 0 with the clients on CPU 1 (bench/pin.ts). For each
+// scenario every client warms up, then the rounds run with the clients rotated each round
+// (A/B alternation), so drift in the machine's speed hits all of them alike; the table shows
+// medians over the rounds. Then the memory figures (bench/memory.ts). Progress goes to
+// stderr, results to stdout. Every process and temp dir it makes is stopped or removed at
+// the end, on failure and on Ctrl-C (bench/cleanup.ts).
 
-import os from 'node:os';
 import { parseArgs, type BenchArgs } from './args.js';
 import { makeCerts, type BenchCerts } from './certs.js';
-import { createClient, type BenchClient, type ClientName, type Protocol } from './clients.js';
-import { drive, percentile, sortedLatencies, type RunResult } from './measure.js';
-import { ratios, renderTable, type Row, type Skipped } from './report.js';
-import { needsTls, SCENARIOS, type Scenario } from './scenarios.js';
-import { startServerProcess, type ServerProcess } from './spawn.js';
+import { installSignalCleanup } from './cleanup.js';
+import type { ClientName, Protocol, Target } from './clients.js';
+import { buildGo, goRunner, type GoBinary } from './go-runner.js';
+import { describeMachine, machineLines } from './machine.js';
+import type { RunResult } from './measure.js';
+import { MEMORY_CLIENTS, measureMemory, type MemoryRow } from './memory.js';
+import { findNginx, startNginx } from './nginx.js';
+import { canPin, cpus, isPinned, reexecPinned } from './pin.js';
+import { ratios, renderMemory, renderTable, type Row, type Skipped } from './report.js';
+import { nodeRunner, type Runner } from './runner.js';
+import { MEMORY_ID, needsTls, SCENARIOS, type Scenario } from './scenarios.js';
+import type { ServerProcess } from './server-process.js';
+import { startNodeServer } from './spawn.js';
+import { median, spread } from './stats.js';
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
 interface ClientState {
   name: ClientName;
-  client: BenchClient | null;
+  runner: Runner | null;
   runs: RunResult[];
   connections: number;
   protocols: Set<Protocol>;
   error: string | null;
+}
+
+interface Context {
+  args: BenchArgs;
+  server: ServerProcess;
+  certs: BenchCerts | null;
+  go: GoBinary | null;
+  clientCpu: number | null;
 }
 
 function message(err: unknown): string {
@@ -33,18 +51,12 @@ function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
 
-/** One drive() with the server's connection count around it, attributed to this client. */
-async function measured(server: ServerProcess, st: ClientState, sc: Scenario, durationMs: number): Promise<RunResult | null> {
-  if (st.client === null) return null;
-  const before = await server.counters();
-  const run = await drive(st.client, {
-    path: sc.path,
-    expectBytes: sc.expectBytes,
-    expectProtocol: sc.protocol,
-    concurrency: sc.concurrency,
-    durationMs,
-  });
-  const after = await server.counters();
+/** One run with the server's connection count around it, attributed to this client. */
+async function measured(ctx: Context, st: ClientState, durationMs: number): Promise<RunResult | null> {
+  if (st.runner === null) return null;
+  const before = await ctx.server.counters();
+  const run = await st.runner.run(durationMs);
+  const after = await ctx.server.counters();
   st.connections += after.connections - before.connections;
   for (const p of run.protocols) st.protocols.add(p);
   if (run.failure !== null) {
@@ -56,9 +68,9 @@ async function measured(server: ServerProcess, st: ClientState, sc: Scenario, du
 }
 
 async function closeClient(st: ClientState): Promise<void> {
-  const client = st.client;
-  st.client = null;
-  if (client === null) return;
+  const runner = st.runner;
+  st.runner = null;
+  if (runner === null) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -67,7 +79,7 @@ async function closeClient(st: ClientState): Promise<void> {
     }, CLOSE_TIMEOUT_MS);
   });
   try {
-    await Promise.race([client.close(), timeout]);
+    await Promise.race([runner.close(), timeout]);
   } catch (err) {
     st.error ??= `close() failed: ${message(err)}`;
   } finally {
@@ -76,57 +88,68 @@ async function closeClient(st: ClientState): Promise<void> {
 }
 
 function toRow(sc: Scenario, st: ClientState): Row {
-  const requests = st.runs.reduce((n, r) => n + r.requests, 0);
-  const errors = st.runs.reduce((n, r) => n + r.errors, 0);
-  const bytes = st.runs.reduce((n, r) => n + r.bytes, 0);
-  const elapsedMs = st.runs.reduce((n, r) => n + r.elapsedMs, 0);
-  const lat = sortedLatencies(st.runs);
-  const seconds = elapsedMs / 1000;
+  const runs = st.runs;
+  const rps = runs.map((r) => (r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0));
   return {
     scenario: sc.id,
     client: st.name,
     protocol: st.protocols.size === 0 ? null : [...st.protocols].sort().join('+'),
     concurrency: sc.concurrency,
-    requests,
-    errors,
-    elapsedMs,
-    reqPerSec: seconds > 0 ? requests / seconds : 0,
-    roundReqPerSec: st.runs.map((r) => (r.elapsedMs > 0 ? (r.requests * 1000) / r.elapsedMs : 0)),
-    mbPerSec: seconds > 0 ? bytes / 1e6 / seconds : 0,
-    p50Ms: percentile(lat, 50),
-    p99Ms: percentile(lat, 99),
-    connections: st.runs.length > 0 ? st.connections : null,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    reqPerSec: median(rps),
+    mbPerSec: median(runs.map((r) => (r.elapsedMs > 0 ? r.bytes / 1e3 / r.elapsedMs : 0))),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    cpuUsPerReq: median(runs.map((r) => (r.requests > 0 ? (r.cpuMs * 1000) / r.requests : Number.NaN))),
+    roundReqPerSec: rps,
+    spread: spread(rps),
+    connections: runs.length > 0 ? st.connections : null,
     error: st.error,
   };
 }
 
-async function runScenario(server: ServerProcess, ca: string | null, sc: Scenario, args: BenchArgs): Promise<Row[]> {
-  const origin = server.origins[sc.listener];
+function targetOf(ctx: Context, sc: Scenario): Target {
+  const origin = ctx.server.origins[sc.listener];
   if (origin === null) throw new Error(`${sc.id}: the server has no ${sc.listener} listener`);
-  const target = { origin, ca: sc.listener === 'http' ? null : ca, protocol: sc.protocol, concurrency: sc.concurrency };
+  const ca = sc.listener === 'http' ? null : (ctx.certs?.ca ?? null);
+  return { origin, ca, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
+}
+
+async function createRunner(ctx: Context, name: ClientName, sc: Scenario, target: Target): Promise<Runner> {
+  const expect = { expectBytes: sc.expectBytes };
+  if (name !== 'go') return nodeRunner(name, target, expect);
+  if (ctx.go === null) throw new Error('go client unavailable');
+  return goRunner(ctx.go, target, expect, ctx.clientCpu, target.ca === null ? null : (ctx.certs?.caPath ?? null));
+}
+
+async function runScenario(ctx: Context, sc: Scenario, clients: readonly ClientName[]): Promise<Row[]> {
+  const { args } = ctx;
+  const target = targetOf(ctx, sc);
   const states: ClientState[] = [];
-  for (const name of sc.clients) {
-    const st: ClientState = { name, client: null, runs: [], connections: 0, protocols: new Set(), error: null };
-    try {
-      st.client = await createClient(name, target);
-    } catch (err) {
-      st.error = `could not create the client: ${message(err)}`;
-    }
-    states.push(st);
-  }
   try {
+    for (const name of clients) {
+      const st: ClientState = { name, runner: null, runs: [], connections: 0, protocols: new Set(), error: null };
+      states.push(st);
+      try {
+        st.runner = await createRunner(ctx, name, sc, target);
+      } catch (err) {
+        st.error = `could not create the client: ${message(err)}`;
+      }
+    }
     if (args.warmupS > 0) {
       for (const st of states) {
+        if (st.runner === null) continue;
         progress(`${sc.id} ${st.name} warm-up ${args.warmupS}s`);
-        await measured(server, st, sc, args.warmupS * 1000);
+        await measured(ctx, st, args.warmupS * 1000);
       }
     }
     for (let round = 0; round < args.rounds; round++) {
       for (let i = 0; i < states.length; i++) {
         const st = states[(i + round) % states.length];
-        if (st === undefined || st.client === null) continue;
+        if (st === undefined || st.runner === null) continue;
         progress(`${sc.id} ${st.name} round ${round + 1}/${args.rounds} ${args.durationS}s`);
-        const run = await measured(server, st, sc, args.durationS * 1000);
+        const run = await measured(ctx, st, args.durationS * 1000);
         if (run !== null) st.runs.push(run);
       }
     }
@@ -146,44 +169,97 @@ async function certsFor(selected: readonly Scenario[]): Promise<{ certs: BenchCe
   return { certs: null, skipped: tlsScenarios.map((s) => ({ scenario: s.id, reason: made.skipped })) };
 }
 
+function estimateSeconds(args: BenchArgs, scenarios: readonly Scenario[], clientsOf: (sc: Scenario) => readonly ClientName[], memory: boolean): number {
+  const perClient = args.warmupS + args.rounds * args.durationS + 0.3;
+  return Math.round(scenarios.reduce((s, sc) => s + clientsOf(sc).length * perClient, 0) + (memory ? 25 : 0) + 5);
+}
+
+async function startServer(args: BenchArgs, certs: BenchCerts | null, cpu: number | null): Promise<ServerProcess> {
+  const nginx = findNginx();
+  const kind = args.server ?? (nginx !== null ? 'nginx' : 'node');
+  if (kind === 'nginx') {
+    if (nginx === null) throw new Error('--server nginx: nginx is not installed (looked in /usr/sbin, /usr/local/sbin, /usr/bin)');
+    return startNginx(nginx, certs, cpu);
+  }
+  return startNodeServer(certs, cpu);
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const selected = args.only.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => args.only.includes(s.id));
-  if (selected.length === 0) throw new Error(`--only matched no scenario (ids: ${SCENARIOS.map((s) => s.id).join(', ')})`);
-  const { certs, skipped } = await certsFor(selected);
-  const scenarios = selected.filter((s) => !skipped.some((k) => k.scenario === s.id));
+  if (args.pin && !isPinned() && canPin()) return reexecPinned();
+  installSignalCleanup();
+  const cpu = cpus();
+  const pinning =
+    cpu.client === null
+      ? `not pinned${args.pin ? ' (taskset missing or fewer than 2 CPUs)' : ' (--no-pin)'}`
+      : `server on CPU ${String(cpu.server)}, clients on CPU ${cpu.client} (taskset), Go with GOMAXPROCS=1`;
+  const wanted = (id: string): boolean => args.only.length === 0 || args.only.includes(id);
+  const clientsOf = (sc: Scenario): readonly ClientName[] => sc.clients.filter((c) => args.clients.length === 0 || args.clients.includes(c));
+  const selected = SCENARIOS.filter((s) => wanted(s.id) && clientsOf(s).length > 0);
+  const memoryClients = MEMORY_CLIENTS.filter((c) => args.clients.length === 0 || args.clients.includes(c));
+  const doMemory = wanted(MEMORY_ID) && memoryClients.length > 0;
+  progress(`about ${estimateSeconds(args, selected, clientsOf, doMemory)} s; ${pinning}`);
+
+  const skipped: Skipped[] = [];
+  let go: GoBinary | null = null;
+  if (selected.some((s) => clientsOf(s).includes('go'))) {
+    progress('building bench/go/main.go');
+    const built = await buildGo();
+    if ('skipped' in built) {
+      progress(`no go rows: ${built.skipped}`);
+      skipped.push({ scenario: 'go', reason: built.skipped });
+    } else go = built;
+  }
+  const { certs, skipped: tlsSkipped } = await certsFor(selected);
+  skipped.push(...tlsSkipped);
+  const scenarios = selected.filter((s) => !tlsSkipped.some((k) => k.scenario === s.id));
   const rows: Row[] = [];
+  let memory: MemoryRow[] = [];
+  let serverText = '';
   try {
-    // Every selected scenario skipped: nothing to serve, only the reasons to print.
-    const server = scenarios.length === 0 ? null : await startServerProcess(certs);
-    if (server !== null) {
+    if (scenarios.length > 0) {
+      const server = await startServer(args, certs, cpu.server);
+      serverText = server.description;
+      progress(`server: ${server.description}`);
+      const ctx: Context = { args, server, certs, go, clientCpu: cpu.client };
       try {
-        for (const sc of scenarios) rows.push(...(await runScenario(server, certs?.ca ?? null, sc, args)));
+        for (const sc of scenarios) {
+          const clients = clientsOf(sc).filter((c) => c !== 'go' || go !== null);
+          rows.push(...(await runScenario(ctx, sc, clients)));
+        }
       } finally {
         await server.stop();
       }
     }
+    if (doMemory) {
+      const node = await startNodeServer(null, cpu.server);
+      progress(`memory figures against ${node.description}`);
+      try {
+        memory = await measureMemory(node, memoryClients, progress);
+      } finally {
+        await node.stop();
+      }
+    }
   } finally {
     certs?.remove();
+    go?.remove();
   }
-  const env = {
-    node: process.version,
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    durationS: args.durationS,
-    warmupS: args.warmupS,
-    rounds: args.rounds,
-  };
+  const machine = describeMachine(serverText || 'none', go?.version ?? null, pinning);
   if (args.json) {
-    console.log(JSON.stringify({ env, scenarios, rows, ratios: ratios(rows), skipped }, null, 2));
+    console.log(JSON.stringify({ machine, args, scenarios: scenarios.map(({ body, ...s }) => ({ ...s, bodyBytes: body?.length ?? 0 })), rows, ratios: ratios(rows), memory, skipped }, null, 2));
   } else {
-    console.log(`node ${env.node}, ${env.cpus} x ${env.cpu}; ${env.durationS}s per client per round, ${env.rounds} round(s), warm-up ${env.warmupS}s`);
+    for (const line of machineLines(machine)) console.log(line);
+    console.log(`${args.rounds} round(s) of ${args.durationS}s per client, warm-up ${args.warmupS}s, clients rotated each round`);
     for (const sc of scenarios) console.log(`  ${sc.id.padEnd(10)} ${sc.what}`);
     console.log('');
-    console.log(renderTable(rows, skipped));
+    if (rows.length > 0 || skipped.length > 0) console.log(renderTable(rows, skipped));
+    if (memory.length > 0) {
+      console.log('');
+      console.log(renderMemory(memory));
+    }
   }
-  // A skip is the machine lacking openssl, not a wrong result: it does not fail the run.
-  return rows.some((r) => r.error !== null) ? 1 : 0;
+  // A skip is the machine lacking a tool, not a wrong result: it does not fail the run.
+  return rows.some((r) => r.error !== null) || memory.some((m) => m.error !== null) ? 1 : 0;
 }
 
 // The unref'd timer only fires if something (a hung socket) would keep the process alive.

@@ -1,36 +1,53 @@
 // The benchmark's scenarios: what is requested, how many at once, from which server listener,
-// over which protocol, and by which clients. The client list is per scenario because not
-// every client speaks every protocol: node:http is HTTP/1.1 only, node:http2 HTTP/2 only.
+// over which protocol, and by which clients. The client list is per scenario because not every
+// client speaks every protocol or takes a CA:
+//   - plain HTTP/1.1 rows: every client;
+//   - HTTP/1.1 over TLS: all but fetch (Node's fetch takes no CA without a dispatcher from its
+//     own bundled undici, and NODE_EXTRA_CA_CERTS would have to be set before the process starts);
+//   - HTTP/2: httpool, undici's Pool (allowH2), node:http2 and Go; node:http, axios and got
+//     have no h2, undici's bare Client row is the HTTP/1.1 "pipelining off" comparison, and
+//     fetch on Node 20 does not negotiate h2.
 
-import type { ClientName, Protocol } from './clients.js';
-import type { Listener } from './spawn.js';
+import type { ClientName, Method, Protocol } from './clients.js';
+import { MIB_BODY, POST_ANSWER, POST_BODY, SMALL_BODY } from './bodies.js';
+import type { Listener } from './server-process.js';
 
 export interface Scenario {
   id: string;
   what: string;
+  method: Method;
   path: string;
+  body: Buffer | null;
   expectBytes: number;
   concurrency: number;
   /** The server listener the clients talk to; 'https' and 'h2' need a certificate. */
   listener: Listener;
   /** What every response must come over; a client that negotiates anything else fails the row. */
   protocol: Protocol;
-  /** In table order; httpool first, and the last is Node's own client for the ratio column. */
+  /** In table order, httpool first. */
   clients: readonly ClientName[];
 }
 
-const HTTP1_CLIENTS: readonly ClientName[] = ['httpool', 'undici', 'node:http'];
-const HTTP2_CLIENTS: readonly ClientName[] = ['httpool', 'undici', 'node:http2'];
+export const ALL_CLIENTS: readonly ClientName[] = ['httpool', 'undici', 'undici-client', 'node:http', 'node:http2', 'fetch', 'axios', 'got', 'go'];
+const HTTP1: readonly ClientName[] = ['httpool', 'undici', 'undici-client', 'node:http', 'fetch', 'axios', 'got', 'go'];
+const HTTPS1: readonly ClientName[] = HTTP1.filter((c) => c !== 'fetch');
+const HTTP2: readonly ClientName[] = ['httpool', 'undici', 'node:http2', 'go'];
 
-const SMALL = { path: '/small', expectBytes: 100 } as const;
+const SMALL = { method: 'GET', path: '/small', body: null, expectBytes: SMALL_BODY.length } as const;
+const H1 = { listener: 'http', protocol: 'HTTP/1.1', clients: HTTP1 } as const;
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: 'small-c50', what: '50 concurrent GETs of a 100-byte body', ...SMALL, concurrency: 50, listener: 'http', protocol: 'HTTP/1.1', clients: HTTP1_CLIENTS },
-  { id: 'small-c1', what: '1 GET at a time of a 100-byte body', ...SMALL, concurrency: 1, listener: 'http', protocol: 'HTTP/1.1', clients: HTTP1_CLIENTS },
-  { id: 'mib-c8', what: '8 concurrent GETs of a 1 MiB body', path: '/1mib', expectBytes: 1024 * 1024, concurrency: 8, listener: 'http', protocol: 'HTTP/1.1', clients: HTTP1_CLIENTS },
-  { id: 'https-c50', what: '50 concurrent GETs of a 100-byte body, HTTP/1.1 over TLS', ...SMALL, concurrency: 50, listener: 'https', protocol: 'HTTP/1.1', clients: HTTP1_CLIENTS },
-  { id: 'h2-c50', what: '50 concurrent GETs of a 100-byte body, HTTP/2 over TLS', ...SMALL, concurrency: 50, listener: 'h2', protocol: 'HTTP/2.0', clients: HTTP2_CLIENTS },
+  { id: 'small-c1', what: '1 GET at a time, 100-byte body', ...SMALL, concurrency: 1, ...H1 },
+  { id: 'small-c50', what: '50 concurrent GETs, 100-byte body', ...SMALL, concurrency: 50, ...H1 },
+  { id: 'small-c256', what: '256 concurrent GETs, 100-byte body', ...SMALL, concurrency: 256, ...H1 },
+  { id: 'mib-c8', what: '8 concurrent GETs, 1 MiB body', method: 'GET', path: '/1mib', body: null, expectBytes: MIB_BODY.length, concurrency: 8, ...H1 },
+  { id: 'post-c50', what: '50 concurrent POSTs, 4 KiB body, 2-byte answer', method: 'POST', path: '/post', body: POST_BODY, expectBytes: POST_ANSWER.length, concurrency: 50, ...H1 },
+  { id: 'https-c50', what: '50 concurrent GETs, 100-byte body, HTTP/1.1 over TLS', ...SMALL, concurrency: 50, listener: 'https', protocol: 'HTTP/1.1', clients: HTTPS1 },
+  { id: 'h2-c50', what: '50 concurrent GETs, 100-byte body, HTTP/2 over TLS', ...SMALL, concurrency: 50, listener: 'h2', protocol: 'HTTP/2.0', clients: HTTP2 },
 ];
+
+/** The memory measurements' id for --only (they are not a throughput scenario). */
+export const MEMORY_ID = 'memory';
 
 export function needsTls(sc: Scenario): boolean {
   return sc.listener !== 'http';

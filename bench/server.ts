@@ -1,4 +1,5 @@
-// The benchmark's server, run in its own process (forked by bench/spawn.ts) so its work does
+// The benchmark's Node server (the fallback when nginx is absent, and always the server of the
+// memory measurements, for its /slow path), run in its own process (started by bench/spawn.ts) so its work does
 // not share an event loop with the clients being measured. Listeners, all on 127.0.0.1:
 //   - plain HTTP/1.1 (always), a raw `net` server (bench/h1-handler.ts);
 //   - HTTP/1.1 over TLS, the same raw handler behind tls.createServer, ALPN http/1.1 only;
@@ -7,7 +8,7 @@
 //
 // IPC protocol (parent ⇄ child): the child sends { type: 'listening', port, tlsPort, h2Port }
 // once (the TLS ports null without a certificate); the parent may send { type: 'stats' } and
-// gets { type: 'stats', connections, requests } back, totals over all listeners.
+// gets { type: 'stats', connections, requests, parked } back, totals over all listeners.
 
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
 
 process.on('message', (msg: unknown) => {
   if (typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'stats') {
-    process.send?.({ type: 'stats', connections: counters.connections, requests: counters.requests });
+    process.send?.({ type: 'stats', ...counters });
   }
 });
 

@@ -1,34 +1,21 @@
-// Starts bench/server.ts in a child process and talks to it over IPC: its listeners' ports,
-// and its connection/request counters (the server's view is the same for every client, so
-// "connections opened" is measured there, not trusted from a client's own stats).
+// Starts bench/server.ts in a child process (pinned to the server CPU when the bench is
+// pinned) and talks to it over IPC: its listeners' ports, and its counters (the server's view
+// is the same for every client, so "connections opened" is measured there, not trusted from a
+// client's own stats).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onCleanup } from './cleanup.js';
+import { onCpu } from './pin.js';
+import { stopChild, type ServerCounters, type ServerProcess, type ServerTls } from './server-process.js';
 
-export interface ServerCounters {
-  connections: number;
-  requests: number;
+/** The Node server's counters: the shared ones and /slow requests still held back. */
+export interface NodeServerCounters extends ServerCounters {
+  parked: number;
 }
 
-/** Where each listener is; the TLS ones are null when the server was started without a certificate. */
-export interface Origins {
-  http: string;
-  https: string | null;
-  h2: string | null;
-}
-
-export type Listener = keyof Origins;
-
-/** The server's key and certificate files, for its TLS listeners. */
-export interface ServerTls {
-  keyPath: string;
-  certPath: string;
-}
-
-export interface ServerProcess {
-  origins: Origins;
-  counters(): Promise<ServerCounters>;
-  stop(): Promise<void>;
+export interface NodeServerProcess extends ServerProcess {
+  counters(): Promise<NodeServerCounters>;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -41,6 +28,7 @@ interface Message {
   h2Port?: unknown;
   connections?: unknown;
   requests?: unknown;
+  parked?: unknown;
 }
 
 function asMessage(msg: unknown): Message {
@@ -73,21 +61,15 @@ function portOrNull(v: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-export async function startServerProcess(tls: ServerTls | null): Promise<ServerProcess> {
+export async function startNodeServer(tls: ServerTls | null, cpu: number | null): Promise<NodeServerProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const argv = tls === null ? [] : ['--tls-key', tls.keyPath, '--tls-cert', tls.certPath];
-  const child = fork(script, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
+  const [cmd, args] = onCpu(cpu, process.execPath, [script, ...(tls === null ? [] : ['--tls-key', tls.keyPath, '--tls-cert', tls.certPath])]);
+  // spawn with an 'ipc' slot rather than fork, so taskset can sit in front of node.
+  const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const unregister = onCleanup(() => stopChild(child));
   const stop = async (): Promise<void> => {
-    if (exited) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    await gone;
-    clearTimeout(timer);
+    unregister();
+    await stopChild(child);
   };
   try {
     const ports = await nextMessage(child, START_TIMEOUT_MS, (m) =>
@@ -97,6 +79,8 @@ export async function startServerProcess(tls: ServerTls | null): Promise<ServerP
     );
     // 127.0.0.1, not localhost: the certificate names both, and no client may pick ::1.
     return {
+      kind: 'node',
+      description: `Node ${process.version} server child (raw HTTP/1.1, node:http2)${cpu === null ? '' : ` on CPU ${cpu}`}`,
       origins: {
         http: `http://127.0.0.1:${ports.port}`,
         https: ports.tlsPort === null ? null : `https://127.0.0.1:${ports.tlsPort}`,
@@ -104,8 +88,8 @@ export async function startServerProcess(tls: ServerTls | null): Promise<ServerP
       },
       async counters() {
         const reply = nextMessage(child, STATS_TIMEOUT_MS, (m) =>
-          m.type === 'stats' && typeof m.connections === 'number' && typeof m.requests === 'number'
-            ? { connections: m.connections, requests: m.requests }
+          m.type === 'stats' && typeof m.connections === 'number' && typeof m.requests === 'number' && typeof m.parked === 'number'
+            ? { connections: m.connections, requests: m.requests, parked: m.parked }
             : undefined,
         );
         child.send({ type: 'stats' });
