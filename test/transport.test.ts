@@ -418,3 +418,38 @@ test('bodies held unread keep their own bytes while the connection reads the nex
     assert.deepEqual(Buffer.from(await held[i]!.body.bytes()), bodies[i], `body ${i} intact`);
   }
 });
+
+test('connections share one read buffer: responses trickled in pieces on 20 connections at once keep their own heads and bodies', async (t) => {
+  // Every connection's reads land in the same process-wide buffer (dial.ts); each response
+  // arrives in 7-byte pieces interleaved with the others', so a header line or body piece kept
+  // as a view of that buffer would be overwritten by another connection's read.
+  const srv = await rawServer((socket) =>
+    onRequests(socket, (head) => {
+      const id = /\/r(\d+)/.exec(head)![1]!;
+      const body = `body-of-${id};`.repeat(40);
+      const bytes = Buffer.from(`HTTP/1.1 200 OK\r\nX-Id: ${id}\r\nX-Pad: ${'p'.repeat(30)}${id}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      let pos = 0;
+      const timer = setInterval(() => {
+        socket.write(bytes.subarray(pos, pos + 7));
+        pos += 7;
+        if (pos >= bytes.length) clearInterval(timer);
+      }, 1);
+      socket.once('close', () => clearInterval(timer));
+    }),
+  );
+  t.after(() => srv.close());
+  const transport = new Transport({ proxy: null });
+  t.after(() => transport.close());
+  const results = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const res = await transport.roundTrip(new Request('GET', `${srv.url}/r${i}`));
+      return { i, id: res.headers.get('x-id'), pad: res.headers.get('x-pad'), body: await res.body.text() };
+    }),
+  );
+  assert.equal(srv.connections, 20);
+  for (const r of results) {
+    assert.equal(r.id, String(r.i));
+    assert.equal(r.pad, `${'p'.repeat(30)}${r.i}`);
+    assert.equal(r.body, `body-of-${r.i};`.repeat(40));
+  }
+});

@@ -353,7 +353,7 @@ export class Conn implements Poolable {
   }
 
   #pushUpgrade(buf: Buffer): void {
-    // Copied: the read may have landed in the connection's shared buffer.
+    // Copied: the read may have landed in the shared read buffer.
     if (!this.#upgrade!.push(Buffer.from(buf))) this.#socket.pause();
   }
 

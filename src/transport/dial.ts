@@ -23,15 +23,25 @@ export interface ReadInto {
   fn: ((buf: Buffer) => void) | null;
   /** Chooses the buffer for the next read: `shared`, or a fresh one the reader may keep. */
   buffer: (() => Buffer) | null;
-  /** The connection's reused read buffer. */
+  /** The reused read buffer (one for the whole process: see SHARED_READ_BYTES). */
   readonly shared: Buffer;
 }
 
 /**
- * The shared buffer lives as long as its connection, so it is sized for heads and small bodies
- * (a thousand pooled connections hold 16 MB); a large body's reads get fresh, larger buffers.
+ * One read buffer for every plain-TCP connection of the process. libuv asks for a buffer and
+ * delivers the read into it before it reads any other socket, and the reader copies whatever it
+ * keeps before returning, so the connections can take turns with it: an idle connection costs
+ * no read memory (it was 16 KiB each, most of a pooled connection's footprint). Sized for heads
+ * and small bodies; a large body's reads get fresh, larger buffers the body keeps.
  */
 export const SHARED_READ_BYTES = 16 * 1024;
+let sharedReadBuffer: Buffer | null = null;
+
+function sharedRead(): Buffer {
+  // allocUnsafeSlow: its own ArrayBuffer, never a slice of Node's pool, so conn.ts can tell
+  // shared-buffer chunks by their backing memory.
+  return (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES));
+}
 /** Bytes per read while a large body streams. */
 export const BODY_READ_BYTES = 64 * 1024;
 
@@ -155,9 +165,7 @@ function tcpConnect(
     const lookup = opts.lookup !== null ? { lookup: opts.lookup } : {};
     let socket: net.Socket;
     if (fastRead) {
-      // allocUnsafe above Buffer.poolSize/2 gets its own ArrayBuffer: conn.ts relies on that to
-      // tell shared-buffer chunks by their backing memory.
-      const into: ReadInto = { fn: null, buffer: null, shared: Buffer.allocUnsafe(SHARED_READ_BYTES) };
+      const into: ReadInto = { fn: null, buffer: null, shared: sharedRead() };
       reader = into;
       socket = net.connect({
         host: hop.hostname,
