@@ -24,7 +24,17 @@ export interface BodySink {
   push(chunk: Buffer): void;
   end(trailers: string[]): void;
   fail(err: HttpoolError): void;
+  /** Where the connection may read the next body bytes directly (BodyChannel.directTarget). */
+  directTarget?(): Buffer | null;
 }
+
+/**
+ * bytes() reads a body of known length in this range straight into its final buffer. Below it
+ * the ordinary path costs as little; above it the declared length is not trusted with one
+ * allocation up front (a server may claim gigabytes and send a few bytes).
+ */
+export const DIRECT_MIN_BYTES = 64 * 1024;
+export const DIRECT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Buffered bytes above which the connection is paused until the caller reads. */
 export const HIGH_WATER_MARK = 256 * 1024;
@@ -41,6 +51,16 @@ export class BodyChannel implements BodySink {
   #source: BodySource | null;
   #paused = false;
   #onSettled: (() => void)[] | null = null;
+  /** The body's length when the connection knows it (Content-Length, not decoded), else -1. */
+  expected = -1;
+  /**
+   * bytes() of a large body of known length: the rest is read straight into `#direct` (the
+   * connection's reads target it, see directTarget), so there is no read buffer per 64 KiB and
+   * no final copy.
+   */
+  #direct: Buffer | null = null;
+  #filled = 0;
+  #collected: { resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null = null;
   trailers: string[] = [];
   /** The request this body answers; errors raised while reading it name it. */
   context: { method: string; url: URL } | null = null;
@@ -57,6 +77,13 @@ export class BodyChannel implements BodySink {
 
   push(chunk: Buffer): void {
     if (this.#ended || this.#error !== null) return;
+    const dest = this.#direct;
+    if (dest !== null) {
+      // Bytes the read already put in place cost nothing; any other piece is copied in.
+      if (chunk.buffer !== dest.buffer || chunk.byteOffset !== dest.byteOffset + this.#filled) dest.set(chunk, this.#filled);
+      this.#filled += chunk.length;
+      return;
+    }
     const w = this.#waiting;
     if (w !== null) {
       this.#waiting = null;
@@ -76,6 +103,11 @@ export class BodyChannel implements BodySink {
     this.#ended = true;
     this.trailers = trailers;
     this.#source = null;
+    const c = this.#collected;
+    if (c !== null) {
+      this.#collected = null;
+      c.resolve(this.#direct!.subarray(0, this.#filled));
+    }
     const w = this.#waiting;
     if (w !== null && this.#head >= this.#chunks.length) {
       this.#waiting = null;
@@ -96,6 +128,12 @@ export class BodyChannel implements BodySink {
     if (w !== null) {
       this.#waiting = null;
       w.reject(err);
+    }
+    const c = this.#collected;
+    if (c !== null) {
+      this.#collected = null;
+      this.#direct = null;
+      c.reject(err);
     }
     this.#settle();
   }
@@ -152,6 +190,43 @@ export class BodyChannel implements BodySink {
     });
   }
 
+  /**
+   * Where the connection may read the rest of this body directly, or null. Only while bytes()
+   * collects a body of known length.
+   */
+  directTarget(): Buffer | null {
+    const dest = this.#direct;
+    if (dest === null || this.#ended) return null;
+    return this.#filled < dest.length ? dest.subarray(this.#filled) : null;
+  }
+
+  /**
+   * bytes() for a large body of known length still arriving: one buffer of the final size,
+   * filled by the connection's reads. Null when that does not apply.
+   */
+  collectDirect(): Promise<Buffer> | null {
+    if (this.expected < DIRECT_MIN_BYTES || this.expected > DIRECT_MAX_BYTES || this.#ended || this.#error !== null || this.#source === null) return null;
+    const dest = Buffer.allocUnsafe(this.expected);
+    let filled = 0;
+    for (let i = this.#head; i < this.#chunks.length; i++) {
+      const c = this.#chunks[i]!;
+      if (filled + c.length > dest.length) return null; // more than declared: leave it to the ordinary path
+      dest.set(c, filled);
+      filled += c.length;
+    }
+    this.#chunks = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    this.#direct = dest;
+    this.#filled = filled;
+    const p = new Promise<Buffer>((resolve, reject) => (this.#collected = { resolve, reject }));
+    if (this.#paused) {
+      this.#paused = false;
+      this.#source.resume();
+    }
+    return p;
+  }
+
   /** Everything already buffered, when the body has fully arrived (the fast path for bytes()). */
   takeAll(): Buffer[] | null {
     if (!this.#ended) return null;
@@ -182,6 +257,9 @@ export class BodyChannel implements BodySink {
   leak(): void {
     const source = this.#source;
     if (source === null || this.settled) return;
+    // bytes() is collecting the body into its final buffer: the Body may be gone, but the read
+    // goes on without backpressure and ends by itself, giving the connection back.
+    if (this.#collected !== null) return;
     this.#source = null;
     this.#chunks = [];
     this.#ended = true;
@@ -225,6 +303,8 @@ export class Body implements AsyncIterable<Uint8Array> {
     const ch = this.#take();
     const all = ch.takeAll();
     if (all !== null) return all.length === 1 ? all[0]! : Buffer.concat(all);
+    const direct = ch.collectDirect();
+    if (direct !== null) return direct;
     const parts: Buffer[] = [];
     let size = 0;
     for (;;) {

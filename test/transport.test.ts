@@ -1,10 +1,12 @@
 // The Transport over raw loopback servers: exact request bytes, trace order, Go's retry
 // table, framing that forbids reuse, and every way a connection can end.
 
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Transport, Request, type HttpoolError, type ClientTrace } from '../src/index.js';
 import { httpServer, rawServer, onRequests, until } from './support/servers.js';
+import { faultServer } from './support/faults.js';
 
 function transportFor(t: { after(fn: () => unknown): void }, opts: ConstructorParameters<typeof Transport>[0] = {}): Transport {
   const tr = new Transport(opts);
@@ -452,4 +454,81 @@ test('connections share one read buffer: responses trickled in pieces on 20 conn
     assert.equal(r.pad, `${'p'.repeat(30)}${r.i}`);
     assert.equal(r.body, `body-of-${r.i};`.repeat(40));
   }
+});
+
+test('bytes() of a large body of known length reads straight into its final buffer: every byte in place, and the connection serves the next request', async (t) => {
+  const big = randomBytes(600 * 1024);
+  const head = `HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`;
+  const srv = await faultServer([
+    { read: 'request' },
+    { send: Buffer.concat([Buffer.from(head), big.subarray(0, 100_000)]) },
+    { wait: 30 },
+    { send: big.subarray(100_000, 300_000) },
+    { wait: 30 },
+    { send: big.subarray(300_000) },
+    { read: 'request' },
+    { send: 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond' },
+    { stall: true },
+  ]);
+  t.after(() => srv.close());
+  const transport = transportFor(t, { maxConnsPerHost: 1 });
+  const first = await transport.roundTrip(new Request('GET', `${srv.url}/a`));
+  await new Promise((r) => setTimeout(r, 10)); // part of the body is buffered before bytes() starts
+  const body = await first.body.bytes();
+  assert.equal(body.length, big.length);
+  assert.ok(Buffer.from(body.buffer, body.byteOffset, body.byteLength).equals(big), 'every byte in place');
+  const res2 = await transport.roundTrip(new Request('GET', `${srv.url}/b`));
+  assert.equal(await res2.body.text(), 'second');
+  assert.equal(srv.connections, 1, 'one connection served both');
+  assert.equal(transport.stats().totals.reused, 1);
+});
+
+test('bytes() reading straight into its buffer stops at the body\'s end: bytes sent after it are never taken for body bytes, and the connection closes (protocol-error)', async (t) => {
+  const big = randomBytes(300 * 1024);
+  const srv = await faultServer([
+    { read: 'request' },
+    { send: `HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n` },
+    { wait: 30 },
+    { send: Buffer.concat([big, Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra')]) },
+    { stall: true },
+  ]);
+  t.after(() => srv.close());
+  const transport = transportFor(t);
+  const res = await transport.roundTrip(new Request('GET', srv.url));
+  const body = await res.body.bytes();
+  assert.equal(body.length, big.length);
+  assert.ok(Buffer.from(body.buffer, body.byteOffset, body.byteLength).equals(big));
+  await until(() => (transport.stats().totals.closed['protocol-error'] ?? 0) === 1, 2_000);
+  assert.equal(transport.stats().totals.idle, 0);
+});
+
+test('a large body trickled in small pieces keeps every chunk intact: small reads into a reused buffer are copied out', async (t) => {
+  const big = randomBytes(200 * 1024); // no period: an overwritten chunk cannot look right
+  const srv = await faultServer([
+    { read: 'request' },
+    { send: `HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n` },
+    { trickle: big, chunk: 4096, everyMs: 1 },
+    { stall: true },
+  ]);
+  t.after(() => srv.close());
+  const transport = transportFor(t);
+  const res = await transport.roundTrip(new Request('GET', srv.url));
+  const kept: Uint8Array[] = [];
+  for await (const chunk of res.body) kept.push(chunk); // kept uncopied: a reused buffer would overwrite them
+  assert.ok(kept.length > 10, `arrived in pieces (${kept.length})`);
+  assert.ok(Buffer.concat(kept).equals(big), 'every chunk kept its own bytes');
+});
+
+test('bytes() collecting a large body fails when the connection ends short of it: never a short body, never a hang', async (t) => {
+  const srv = await faultServer([
+    { read: 'request' },
+    { send: `HTTP/1.1 200 OK\r\nContent-Length: ${700 * 1024}\r\n\r\n${'x'.repeat(300 * 1024)}` },
+    { wait: 50 },
+    { fin: true },
+  ]);
+  t.after(() => srv.close());
+  const transport = transportFor(t);
+  const res = await transport.roundTrip(new Request('GET', srv.url));
+  await assert.rejects(res.body.bytes(), (e: unknown) => (e as HttpoolError).code === 'ERR_PROTOCOL' || (e as HttpoolError).code === 'ERR_CONNECTION_CLOSED');
+  assert.equal(transport.stats().totals.idle, 0);
 });

@@ -24,10 +24,11 @@ import type { ParserHandler, ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
 import { emit, hasHook, type TraceCtx } from '../trace.js';
 import { writeBody } from './body-writer.js';
-import { BODY_READ_BYTES, type ReadInto } from './dial.js';
+import type { ReadInto } from './dial.js';
 import { Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { warnLeak } from './leak-warning.js';
 import type { Poolable } from './pool.js';
+import { ReadBuffers, STREAM_ABOVE_BYTES, type NextRead } from './read-buffers.js';
 import { markRetryable } from './retry.js';
 import { upgradeStream } from './upgrade.js';
 
@@ -75,12 +76,8 @@ export class Conn implements Poolable {
   #upgrade: Duplex | null = null;
   #drainWaiters: (() => void)[] = [];
 
-  /**
-   * Plain TCP reads land in one shared buffer (dial.ts onread) while heads and small bodies
-   * arrive, and body bytes from it are copied before they are kept; while a large body streams,
-   * each read gets a fresh buffer that the body keeps without a copy.
-   */
-  readonly #sharedReads: ArrayBuffer | null;
+  /** Plain TCP only: where each read lands, and whether what is kept of it must be copied. */
+  readonly #reads: ReadBuffers | null;
 
   constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
     this.id = id;
@@ -91,14 +88,15 @@ export class Conn implements Poolable {
     this.#hooks = hooks;
     this.#parser = new ResponseParser(this.#handler, { maxHeaderBytes: opts.maxResponseHeaderBytes });
     if (reader !== null) {
-      const shared = reader.shared;
-      // Identity of the backing memory, not bookkeeping of which buffer was handed out: the
-      // first read of a connection lands in the shared buffer before any choice is made.
-      this.#sharedReads = shared.buffer as ArrayBuffer;
-      reader.buffer = () => (this.#wantsOwnBuffer() ? Buffer.allocUnsafe(BODY_READ_BYTES) : shared);
-      reader.fn = (buf) => this.#onData(buf);
+      const reads = new ReadBuffers(reader.shared);
+      this.#reads = reads;
+      reader.buffer = () => reads.next(this.#nextRead());
+      reader.fn = (buf) => {
+        reads.landed(buf);
+        this.#onData(buf);
+      };
     } else {
-      this.#sharedReads = null;
+      this.#reads = null;
       socket.on('data', (buf: Buffer) => this.#onData(buf));
     }
     socket.on('end', () => this.#onEnd());
@@ -107,12 +105,18 @@ export class Conn implements Poolable {
     socket.on('drain', () => this.#wakeWriters());
   }
 
-  /** A large body is streaming: a fresh read buffer saves copying every byte out of the shared one. */
-  #wantsOwnBuffer(): boolean {
+  /** What the next plain-TCP read is for (read-buffers.ts chooses its buffer from this). */
+  #nextRead(): NextRead {
     const ex = this.#ex;
-    if (ex === null || !ex.headDelivered || ex.messageDone || ex.draining) return false;
-    const rest = this.#parser.remainingBodyBytes();
-    return rest < 0 || rest > 16 * 1024;
+    if (ex === null || !ex.headDelivered || ex.messageDone || ex.draining) return SHARED_READ;
+    const remaining = this.#parser.remainingBodyBytes();
+    if (remaining === 0) return SHARED_READ;
+    // bytes() collecting a body of known length: read into its final buffer, never past the
+    // body's end (anything after it is for the parser to judge, through the shared buffer).
+    const into = remaining > 0 ? (ex.sink?.directTarget?.() ?? null) : null;
+    if (into !== null) return { kind: 'direct', into: remaining < into.length ? into.subarray(0, remaining) : into };
+    if (remaining > 0 && remaining <= STREAM_ABOVE_BYTES) return SHARED_READ;
+    return { kind: 'stream', remaining };
   }
 
   isOpen(): boolean {
@@ -299,6 +303,7 @@ export class Conn implements Poolable {
       const coding = ex.req.coding(head);
       const channel = new BodyChannel(ex);
       channel.context = { method: ex.req.method, url: ex.req.url };
+      if (coding === null && head.contentLength > 0 && this.#parser.remainingBodyBytes() > 0) channel.expected = head.contentLength;
       ex.sink =
         coding === null
           ? channel
@@ -317,7 +322,7 @@ export class Conn implements Poolable {
         if (ex.drained > this.#opts.maxDrainBytes) this.close('body-not-drained');
         return;
       }
-      ex.sink?.push(chunk.buffer === this.#sharedReads ? Buffer.from(chunk) : chunk);
+      ex.sink?.push(this.#reads !== null && this.#reads.reused ? Buffer.from(chunk) : chunk);
     },
     onComplete: (trailers) => {
       const ex = this.#ex!;
@@ -549,6 +554,8 @@ export class Conn implements Poolable {
     this.#hooks.closed(this, reason);
   }
 }
+
+const SHARED_READ: NextRead = { kind: 'shared' };
 
 function asHttpoolError(err: unknown): HttpoolError {
   if (err instanceof HttpoolError) return err;

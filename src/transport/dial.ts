@@ -15,13 +15,13 @@ import type { ResolvedOptions } from './options.js';
 import { startTls, type TlsSessions } from './tls.js';
 
 /**
- * Where a plain TCP socket delivers what it reads. Node's `onread` fills one reused buffer per
- * connection instead of allocating a Buffer per read and pushing it through a Readable stream;
- * the reader must copy whatever it keeps past the call.
+ * Where a plain TCP socket delivers what it reads. Node's `onread` fills a buffer the reader
+ * chooses (transport/read-buffers.ts) instead of allocating a Buffer per read and pushing it
+ * through a Readable stream; the reader must copy whatever it keeps of the shared one.
  */
 export interface ReadInto {
   fn: ((buf: Buffer) => void) | null;
-  /** Chooses the buffer for the next read: `shared`, or a fresh one the reader may keep. */
+  /** Chooses the buffer for the next read (Node asks right after each read is delivered). */
   buffer: (() => Buffer) | null;
   /** The reused read buffer (one for the whole process: see SHARED_READ_BYTES). */
   readonly shared: Buffer;
@@ -42,8 +42,6 @@ function sharedRead(): Buffer {
   // shared-buffer chunks by their backing memory.
   return (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES));
 }
-/** Bytes per read while a large body streams. */
-export const BODY_READ_BYTES = 64 * 1024;
 
 export interface Dialed {
   socket: net.Socket;
