@@ -9,14 +9,16 @@ export type HeadersInit =
   | Record<string, string | number | readonly string[] | undefined>;
 
 export class Headers implements Iterable<[string, string]> {
-  #raw: string[];
+  #list: string[] | null;
+  /** A response head whose fields are cut into strings only when first read (h1/head.ts). */
+  #head: { readonly rawHeaders: string[] } | null = null;
   #index: Map<string, number[]> | null = null;
 
   constructor(init?: HeadersInit) {
-    this.#raw = [];
+    this.#list = [];
     if (init === undefined) return;
     if (init instanceof Headers) {
-      this.#raw = init.#raw.slice();
+      this.#list = init.#raw.slice();
     } else if (Symbol.iterator in init) {
       for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
     } else {
@@ -32,14 +34,39 @@ export class Headers implements Iterable<[string, string]> {
   /** Wraps a flat [name, value, …] list from the parser without copying it. */
   static fromRaw(raw: string[]): Headers {
     const h = new Headers();
-    h.#raw = raw;
+    h.#list = raw;
     return h;
+  }
+
+  /** A response head's fields, taken from it on first use: headers nobody reads cost nothing. */
+  static fromHead(head: { readonly rawHeaders: string[] }): Headers {
+    const h = new Headers();
+    h.#list = null;
+    h.#head = head;
+    return h;
+  }
+
+  get #raw(): string[] {
+    let list = this.#list;
+    if (list === null) {
+      list = this.#head!.rawHeaders;
+      this.#list = list;
+      this.#head = null;
+    }
+    return list;
+  }
+
+  set #raw(list: string[]) {
+    this.#list = list;
+    this.#head = null;
   }
 
   #lookup(name: string): number[] | undefined {
     if (this.#index === null) {
-      const index = new Map<string, number[]>();
       const raw = this.#raw;
+      // Most requests carry no headers of their own: no index for nothing.
+      if (raw.length === 0) return undefined;
+      const index = new Map<string, number[]>();
       for (let i = 0; i < raw.length; i += 2) {
         const key = raw[i]!.toLowerCase();
         const slot = index.get(key);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ResponseParser, MAX_INFORMATIONAL } from '../src/h1/parse.js';
 import type { ParserHandler, ResponseHead } from '../src/h1/types.js';
 import { ConnectionError, HttpoolError, ProtocolError } from '../src/errors.js';
+import { plainHead } from './support/heads.js';
 
 type Event =
   | { type: 'info'; head: ResponseHead }
@@ -24,8 +25,8 @@ function recorder(): Recorder {
   return {
     events,
     chunks,
-    onInformational: (head) => void events.push({ type: 'info', head }),
-    onHead: (head) => void events.push({ type: 'head', head }),
+    onInformational: (head) => void events.push({ type: 'info', head: plainHead(head) }),
+    onHead: (head) => void events.push({ type: 'head', head: plainHead(head) }),
     onBody: (chunk) => {
       chunks.push(chunk);
       events.push({ type: 'body', data: chunk.toString('latin1') });

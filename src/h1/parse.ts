@@ -23,6 +23,8 @@
 
 import { ConnectionError, HttpoolError, ProtocolError } from '../errors.js';
 import { ChunkedDecoder } from './chunked.js';
+import { fastFields } from './fast-head.js';
+import { ParsedHead } from './head.js';
 import { excerpt, Field, FIELD_CHAR, latin1, LineReader, parseFieldLine, SP } from './syntax.js';
 import type { ParserHandler, ResponseHead } from './types.js';
 
@@ -74,7 +76,12 @@ export class ResponseParser {
   #connectRequest = false;
   /** The final response opened a tunnel (101, or 2xx to CONNECT). */
   #tunnel = false;
+  /** The fields cut line by line (the general path)… */
   #raw: string[] = [];
+  /** …or, from the fast path, four offsets per field into #text (head.ts cuts them on demand). */
+  #offsets: number[] | null = null;
+  #contentEncoding: string | null = null;
+  #contentEncodings = 0;
   #contentLength = -1;
   #te = false;
   #teChunked = false; // the last coding so far is chunked
@@ -87,6 +94,8 @@ export class ResponseParser {
   #textChunk: Buffer | null = null;
   #textStart = 0;
   #textEnd = 0;
+  /** The fast path's Field class of each field (reused: one array per connection). */
+  readonly #kinds: Field[] = [];
 
   constructor(handler: ParserHandler, opts: ParserOptions) {
     this.#handler = handler;
@@ -240,6 +249,9 @@ export class ResponseParser {
     this.#reason = '';
     this.#versionMinor = 1;
     this.#raw = [];
+    this.#offsets = null;
+    this.#contentEncoding = null;
+    this.#contentEncodings = 0;
     this.#contentLength = -1;
     this.#te = false;
     this.#teChunked = false;
@@ -258,6 +270,12 @@ export class ResponseParser {
         this.#text = latin1(chunk, pos, this.#textEnd);
         this.#textStart = pos;
         this.#textChunk = chunk;
+        if (!this.#sawStatus) {
+          const done = this.#wholeHead(chunk, pos);
+          if (done !== -1) return done;
+          // Not plainly well-formed: the line-by-line parse below accepts it or says what is wrong.
+          pos = this.#textStart + this.#headBytes;
+        }
       } else {
         this.#textChunk = null;
       }
@@ -288,6 +306,32 @@ export class ResponseParser {
         if (kind !== Field.Other) this.#noteField(kind, this.#raw[this.#raw.length - 1]!);
       }
     }
+  }
+
+  /**
+   * The head in #text (all of it, from chunk[pos]) by the fast path (fast-head.ts): returns
+   * where it ends, or -1 when it was not plain, with the status line parsed (or not) and
+   * counted in #headBytes, for the line-by-line parse to go on from.
+   */
+  #wholeHead(chunk: Buffer, pos: number): number {
+    const text = this.#text;
+    const lf = text.indexOf('\n');
+    if (lf < 1 || text.charCodeAt(lf - 1) !== 0x0d) return -1;
+    this.#parseStatusLine(chunk, pos, pos + lf - 1);
+    this.#sawStatus = true;
+    this.#headBytes += lf + 1;
+    const kinds = this.#kinds;
+    kinds.length = 0;
+    const offsets: number[] = [];
+    if (!fastFields(text, lf + 1, offsets, kinds)) return -1;
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[k]!;
+      if (kind !== Field.Other) this.#noteField(kind, text.slice(offsets[4 * k + 2]!, offsets[4 * k + 3]!));
+    }
+    this.#offsets = offsets;
+    this.#headBytes += text.length - (lf + 1);
+    this.#endHead();
+    return pos + text.length;
   }
 
   #parseStatusLine(line: Buffer, start: number, end: number): void {
@@ -380,23 +424,28 @@ export class ResponseParser {
       case Field.KeepAlive:
         if (this.#keepAliveMs === -1) this.#keepAliveMs = parseKeepAliveTimeout(value);
         return;
+      case Field.ContentEncoding:
+        if (this.#contentEncodings++ === 0) this.#contentEncoding = value;
+        return;
       default:
         return;
     }
   }
 
   #buildHead(contentLength: number, chunked: boolean, connectionClose: boolean): ResponseHead {
-    return {
-      statusCode: this.#statusCode,
-      reason: this.#reason,
-      versionMinor: this.#versionMinor,
-      rawHeaders: this.#raw,
-      contentLength,
-      chunked,
-      connectionClose,
-      keepAliveTimeoutMs: this.#keepAliveMs,
-      headerBytes: this.#headBytes,
-    };
+    const offsets = this.#offsets;
+    const head = offsets === null ? new ParsedHead(this.#raw) : new ParsedHead(null, this.#text, offsets);
+    head.statusCode = this.#statusCode;
+    head.reason = this.#reason;
+    head.versionMinor = this.#versionMinor;
+    head.contentLength = contentLength;
+    head.chunked = chunked;
+    head.connectionClose = connectionClose;
+    head.keepAliveTimeoutMs = this.#keepAliveMs;
+    head.headerBytes = this.#headBytes;
+    // Stacked codings (two Content-Encoding lines) are left as sent: as if there were none.
+    head.contentEncoding = this.#contentEncodings === 1 ? this.#contentEncoding : null;
+    return head;
   }
 
   #endHead(): void {

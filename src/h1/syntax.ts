@@ -59,39 +59,45 @@ export const Field = {
   Trailer: 7,
   Upgrade: 8,
   ProxyConnection: 9,
+  ContentEncoding: 10,
 } as const;
 export type Field = (typeof Field)[keyof typeof Field];
 
 /**
- * Case-insensitive compare of a token against a lower-case literal, without allocating. `| 0x20`
- * folds ASCII letters; it also maps CR to '-', but CR never reaches here (names are tchars).
+ * Case-insensitive compare of s[start, start + lit.length) against a lower-case literal,
+ * without allocating. `| 0x20` folds ASCII letters; it also maps CR onto '-', but CR never
+ * reaches here (names are tchars).
  */
-function eqLower(buf: Buffer, start: number, lit: string): boolean {
+function eqLower(s: string, start: number, lit: string): boolean {
   for (let i = 0; i < lit.length; i++) {
-    if ((buf[start + i]! | 0x20) !== lit.charCodeAt(i)) return false;
+    if ((s.charCodeAt(start + i) | 0x20) !== lit.charCodeAt(i)) return false;
   }
   return true;
 }
 
-/** Recognizes the names framing depends on by length first, so most names cost one switch. */
-export function classifyName(buf: Buffer, start: number, end: number): Field {
+/**
+ * The class of the field name s[start, end), by length first, so most names cost one switch
+ * and no string is cut for it.
+ */
+export function classifyAt(s: string, start: number, end: number): Field {
   switch (end - start) {
     case 2:
-      return eqLower(buf, start, 'te') ? Field.TE : Field.Other;
+      return eqLower(s, start, 'te') ? Field.TE : Field.Other;
     case 4:
-      return eqLower(buf, start, 'host') ? Field.Host : Field.Other;
+      return eqLower(s, start, 'host') ? Field.Host : Field.Other;
     case 7:
-      if (eqLower(buf, start, 'trailer')) return Field.Trailer;
-      return eqLower(buf, start, 'upgrade') ? Field.Upgrade : Field.Other;
+      if (eqLower(s, start, 'trailer')) return Field.Trailer;
+      return eqLower(s, start, 'upgrade') ? Field.Upgrade : Field.Other;
     case 10:
-      if (eqLower(buf, start, 'connection')) return Field.Connection;
-      return eqLower(buf, start, 'keep-alive') ? Field.KeepAlive : Field.Other;
+      if (eqLower(s, start, 'connection')) return Field.Connection;
+      return eqLower(s, start, 'keep-alive') ? Field.KeepAlive : Field.Other;
     case 14:
-      return eqLower(buf, start, 'content-length') ? Field.ContentLength : Field.Other;
+      return eqLower(s, start, 'content-length') ? Field.ContentLength : Field.Other;
     case 16:
-      return eqLower(buf, start, 'proxy-connection') ? Field.ProxyConnection : Field.Other;
+      if (eqLower(s, start, 'content-encoding')) return Field.ContentEncoding;
+      return eqLower(s, start, 'proxy-connection') ? Field.ProxyConnection : Field.Other;
     case 17:
-      return eqLower(buf, start, 'transfer-encoding') ? Field.TransferEncoding : Field.Other;
+      return eqLower(s, start, 'transfer-encoding') ? Field.TransferEncoding : Field.Other;
     default:
       return Field.Other;
   }
@@ -153,9 +159,9 @@ export function parseFieldLine(
       );
     }
   }
-  if (text === null) out.push(latin1(buf, start, nameEnd), latin1(buf, i, valueEnd));
-  else out.push(text.slice(start - textBase, nameEnd - textBase), text.slice(i - textBase, valueEnd - textBase));
-  return classifyName(buf, start, nameEnd);
+  const name = text === null ? latin1(buf, start, nameEnd) : text.slice(start - textBase, nameEnd - textBase);
+  out.push(name, text === null ? latin1(buf, i, valueEnd) : text.slice(i - textBase, valueEnd - textBase));
+  return classifyAt(name, 0, name.length);
 }
 
 const EMPTY = Buffer.alloc(0);

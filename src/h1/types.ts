@@ -8,8 +8,8 @@ export interface ResponseHead {
   reason: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   versionMinor: 0 | 1;
-  /** Flat [name, value, …] in wire order, names as sent, values with OWS trimmed. */
-  rawHeaders: string[];
+  /** Flat [name, value, …] in wire order, names as sent, values with OWS trimmed (cut on first read: head.ts). */
+  readonly rawHeaders: string[];
   /** Declared Content-Length, or -1 when absent or when chunked framing wins. */
   contentLength: number;
   /** Transfer-Encoding ends in chunked. */
@@ -21,6 +21,11 @@ export interface ResponseHead {
   connectionClose: boolean;
   /** `Keep-Alive: timeout=N` in milliseconds, or -1. */
   keepAliveTimeoutMs: number;
+  /**
+   * The Content-Encoding value when exactly one field line carries it, else null: none, or
+   * stacked codings on several lines, which are left as sent.
+   */
+  contentEncoding: string | null;
   /** Bytes of the status line and headers, for trace and the header limit. */
   headerBytes: number;
   /** The response came over HTTP/2 (the h1 fields versionMinor and framing do not apply). */

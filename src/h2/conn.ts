@@ -339,15 +339,17 @@ class H2Exchange implements BodySource {
     const statusCode = Number(h[':status']);
     this.#noBody = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
     const cl = h['content-length'];
+    const raw = flatten(h);
     const head: ResponseHead = {
       statusCode,
       reason: STATUS_CODES[statusCode] ?? '',
       versionMinor: 1,
-      rawHeaders: flatten(h),
+      rawHeaders: raw,
       contentLength: (this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1),
       chunked: false,
       connectionClose: false,
       keepAliveTimeoutMs: -1,
+      contentEncoding: singleValue(raw, 'content-encoding'),
       headerBytes: 0,
       http2: true,
     };
@@ -430,6 +432,17 @@ function flatten(h: http2.IncomingHttpHeaders): string[] {
     else out.push(name, String(v));
   }
   return out;
+}
+
+/** The value of `name` (lower case, as HTTP/2 names are) when exactly one field carries it, else null. */
+function singleValue(raw: readonly string[], name: string): string | null {
+  let value: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i] !== name) continue;
+    if (value !== null) return null;
+    value = raw[i + 1]!;
+  }
+  return value;
 }
 
 function toPairs(h: http2.IncomingHttpHeaders): [string, string][] {

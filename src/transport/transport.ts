@@ -202,7 +202,7 @@ export class Transport implements RoundTripper {
   }
 
   #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean, upgrade: Duplex | null): Response {
-    let headers = Headers.fromRaw(head.rawHeaders);
+    let headers = Headers.fromHead(head);
     let contentLength = head.contentLength;
     if (decoded) {
       // Go: the decoded body has no known length and no encoding left to undo.
@@ -348,16 +348,8 @@ function declaredLength(req: Request): number {
 
 function codingFor(head: ResponseHead): ReturnType<typeof codingOf> {
   if (head.statusCode === 204 || head.statusCode === 304 || head.contentLength === 0) return null;
-  let enc: string | null = null;
-  const raw = head.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = raw[i]!;
-    if (n.length === 16 && n.toLowerCase() === 'content-encoding') {
-      if (enc !== null) return null; // stacked encodings: leave the body as sent
-      enc = raw[i + 1]!;
-    }
-  }
-  return codingOf(enc);
+  // Null as well for stacked encodings (several lines): the body is left as sent.
+  return codingOf(head.contentEncoding);
 }
 
 function noCoding(): null {

@@ -5,6 +5,7 @@
 import { ResponseParser } from '../../../src/h1/parse.js';
 import type { ParserHandler, ResponseHead } from '../../../src/h1/types.js';
 import { HttpoolError } from '../../../src/errors.js';
+import { plainHead } from '../heads.js';
 import type { Stream } from './stream.js';
 
 export interface ParsedResponse {
@@ -49,12 +50,12 @@ export function runParser(wire: Buffer, methods: readonly string[], starts: read
     onInformational(head) {
       if (cur === null) throw new Error('fuzz: event with no response expected');
       if (cur.head !== null) cur.anomalies.push('informational after final head');
-      cur.infos.push(head);
+      cur.infos.push(plainHead(head));
     },
     onHead(head) {
       if (cur === null) throw new Error('fuzz: event with no response expected');
       if (cur.head !== null) cur.anomalies.push('second final head');
-      cur.head = head;
+      cur.head = plainHead(head);
     },
     onBody(chunk) {
       if (cur === null) throw new Error('fuzz: event with no response expected');

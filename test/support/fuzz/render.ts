@@ -84,6 +84,16 @@ function hexSize(n: number, r: ChunkRepr): string {
   return '0'.repeat(Math.min(r.zeros, 15 - out.length)) + out;
 }
 
+/** What the parser reports as a head's Content-Encoding: the value of its only such line, else null. */
+function singleContentEncoding(raw: readonly string[]): string | null {
+  let value: string | null = null;
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'content-encoding' && n++ === 0) value = raw[i + 1]!;
+  }
+  return n === 1 ? value : null;
+}
+
 interface HeadOut {
   bytes: number;
   rawHeaders: string[];
@@ -138,6 +148,7 @@ export function render(spec: ResponseSpec, o: GenOptions): Rendered {
       chunked: false,
       connectionClose: false,
       keepAliveTimeoutMs: -1,
+      contentEncoding: singleContentEncoding(h.rawHeaders),
       headerBytes: h.bytes,
     });
   }
@@ -257,6 +268,7 @@ export function render(spec: ResponseSpec, o: GenOptions): Rendered {
       chunked: !bodiless && framing === 'chunked',
       connectionClose,
       keepAliveTimeoutMs: keepAliveMs,
+      contentEncoding: singleContentEncoding(h.rawHeaders),
       headerBytes: h.bytes,
     },
     body,

@@ -12,7 +12,7 @@ const TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 const HEAD_SPECIAL = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /**
  * Names a trailer section may not carry (RFC 9110 §6.5.1); the documented policy drops them.
- * The same list the parser classifies (src/h1/syntax.ts classifyName).
+ * The same list the parser classifies (src/h1/syntax.ts classifyAt).
  */
 export const PROHIBITED_TRAILERS = new Set([
   'content-length',
@@ -24,6 +24,7 @@ export const PROHIBITED_TRAILERS = new Set([
   'trailer',
   'upgrade',
   'proxy-connection',
+  'content-encoding',
 ]);
 
 export type Eol = '\r\n' | '\n';
