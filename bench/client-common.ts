@@ -1,4 +1,4 @@
-// What every in-process bench client shares: the interface bench/measure.ts drives, what a
+// What every Node bench client shares: the interface bench/measure.ts drives, what a
 // client is pointed at (one request shape per client: each may prebuild what it can, as an
 // application sending the same request repeatedly would), and how a TLS socket's ALPN result
 // maps to a protocol name.

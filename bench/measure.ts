@@ -1,4 +1,4 @@
-// The in-process load loop: `concurrency` async workers, each sending requests one after
+// The load loop of a Node client's process (bench/client-process.ts): `concurrency` async workers, each sending requests one after
 // another until the deadline (and never more than a fixed count), recording each request's
 // latency from send to the last body byte. A response of the wrong length or over the wrong
 // protocol counts as an error, not a data point. A run that does not finish shortly after its
@@ -24,8 +24,8 @@ export interface RunResult {
   /** Latency percentiles of this run's successful requests; NaN when there were none. */
   p50Ms: number;
   p99Ms: number;
-  /** Client CPU (user + system) over the run: the whole bench process for Node clients (the
-   * server runs elsewhere, and only one client runs at a time), the Go process for Go. */
+  /** Client CPU (user + system) over the run: the client's whole process, its GC and libuv
+   * threads included (the server and the other clients run in other processes). */
   cpuMs: number;
   /** Every protocol a response came over, the wrong ones included. */
   protocols: Set<Protocol>;

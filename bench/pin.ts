@@ -1,8 +1,8 @@
 // CPU pinning: the server on CPU 0, the clients on CPU 1, so a client's speed is not the
 // server's loss (on a two-core machine unpinned processes trade cores and caches mid-run).
-// The bench re-executes itself under `taskset -c 1` once at start (simplest way to pin the
-// in-process Node clients; its children inherit nothing, each is pinned explicitly): the
-// servers run under `taskset -c 0`, the Go client under `taskset -c 1` with GOMAXPROCS=1.
+// The bench re-executes itself under `taskset -c 1` once at start (the memory figures' clients
+// run in the bench process), and pins every child explicitly rather than by inheritance: the
+// servers under `taskset -c 0`, each client process under `taskset -c 1` (Go's with GOMAXPROCS=1).
 // Without taskset, or with fewer than two CPUs, or with --no-pin, nothing is pinned and the
 // run says so.
 

@@ -118,7 +118,7 @@ function targetOf(ctx: Context, sc: Scenario): Target {
 
 async function createRunner(ctx: Context, name: ClientName, sc: Scenario, target: Target): Promise<Runner> {
   const expect = { expectBytes: sc.expectBytes };
-  if (name !== 'go') return nodeRunner(name, target, expect);
+  if (name !== 'go') return nodeRunner(name, target, expect, ctx.clientCpu);
   if (ctx.go === null) throw new Error('go client unavailable');
   return goRunner(ctx.go, target, expect, ctx.clientCpu, target.ca === null ? null : (ctx.certs?.caPath ?? null));
 }

@@ -1,10 +1,14 @@
 // One client of one scenario, as the scenario loop sees it: run for a duration, get figures
-// back. In-process Node clients wrap bench/measure.ts's drive(); Go's client is another
-// process speaking the same RunResult (bench/go-runner.ts).
+// back. Every client runs in a process of its own and is driven over its stdin and stdout
+// (bench/child-runner.ts): each Node client in bench/client-process.ts, Go's in its own binary
+// (bench/go-runner.ts), each pinned to the client CPU.
 
-import { createClient, type ClientName, type NodeClientName, type Target } from './clients.js';
-import { fullGc } from './gc.js';
-import { drive, type RunResult } from './measure.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { childRunner, targetJson } from './child-runner.js';
+import type { ClientName, NodeClientName, Target } from './clients.js';
+import type { RunResult } from './measure.js';
+import { onCpu } from './pin.js';
 
 export interface Runner {
   readonly name: ClientName;
@@ -16,14 +20,9 @@ export interface Expect {
   expectBytes: number;
 }
 
-export async function nodeRunner(name: NodeClientName, target: Target, expect: Expect): Promise<Runner> {
-  const client = await createClient(name, target);
-  return {
-    name,
-    run(durationMs) {
-      fullGc();
-      return drive(client, { expectBytes: expect.expectBytes, expectProtocol: target.protocol, concurrency: target.concurrency, durationMs });
-    },
-    close: () => client.close(),
-  };
+const CLIENT_PROCESS = fileURLToPath(new URL('./client-process.js', import.meta.url));
+
+export async function nodeRunner(name: NodeClientName, target: Target, expect: Expect, cpu: number | null): Promise<Runner> {
+  const [cmd, args] = onCpu(cpu, process.execPath, [CLIENT_PROCESS, name, targetJson(target, expect.expectBytes)]);
+  return childRunner(name, spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
 }
