@@ -13,6 +13,7 @@
 
 import { InvalidRequestError } from '../errors.js';
 import type { ProxyTarget } from '../proxy/proxy-url.js';
+import { HeadCache } from './head-cache.js';
 
 /** direct; forward = absolute-form through an HTTP proxy; tunnel = CONNECT; socks = SOCKS5. */
 export type Route = 'direct' | 'forward' | 'tunnel' | 'socks';
@@ -29,6 +30,8 @@ export class PoolKey {
   readonly proxy: ProxyTarget | null;
   readonly route: Route;
   readonly id: string;
+  /** The last request head sent with this key, for requests that repeat it (head-cache.ts). */
+  readonly heads = new HeadCache();
 
   constructor(url: URL, proxy: ProxyTarget | null = null, credentialTag = 0) {
     const scheme = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { codingOf, ACCEPT_ENCODING } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
-import { requestHeadString, validateHeaderValue } from '../h1/write.js';
+import { validateHeaderValue } from '../h1/write.js';
 import type { Request } from '../request.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
@@ -155,7 +155,7 @@ export class Transport implements RoundTripper {
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         const source = req.body === null ? null : req.body.open();
         const framing = this.#framing(req, source);
-        const head = requestHeadString(req.method, target, req.url.host, headerList, framing);
+        const head = key.heads.head(req.method, target, req.url.host, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
