@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { fastFields, FAST_HEAD_MAX } from '../src/h1/fast-head.js';
 import { ResponseParser } from '../src/h1/parse.js';
 import type { ResponseHead } from '../src/h1/types.js';
-import { Field } from '../src/h1/syntax.js';
+import { classifyAt, Field } from '../src/h1/syntax.js';
 import { Headers } from '../src/headers.js';
 import { plainHead } from './support/heads.js';
 
@@ -17,8 +17,10 @@ const STATUS = 'HTTP/1.1 200 OK\r\n';
 
 function fields(text: string): { ok: boolean; offsets: number[]; kinds: Field[] } {
   const offsets: number[] = [];
+  const ok = fastFields(text, STATUS.length, text.length, offsets);
   const kinds: Field[] = [];
-  return { ok: fastFields(text, STATUS.length, offsets, kinds), offsets, kinds };
+  for (let i = 0; i < offsets.length; i += 4) kinds.push(classifyAt(text, offsets[i]!, offsets[i + 1]!));
+  return { ok, offsets, kinds };
 }
 
 /** The final head of `wire`, fed whole or one byte at a time (which never takes the fast path). */

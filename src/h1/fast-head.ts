@@ -8,8 +8,6 @@
 // fields are the ones parseFieldLine would have produced (test/h1-fast-head.test.ts; the
 // fuzzers feed every generated stream whole, which goes this way, and split, which does not).
 
-import { classifyAt, Field } from './syntax.js';
-
 /**
  * Field lines (RFC 9110 §5.1 token, ":", §5.5 field-value bytes with OWS, CRLF), any number,
  * then the blank line. The classes exclude CR, LF and ':' where they must, so matching never
@@ -28,26 +26,27 @@ function isOws(c: number): boolean {
 }
 
 /**
- * The field lines of `text` from `from` (just after the status line) to its end, which must be
- * the head's blank line. On success appends four offsets per field to `offsets` (name start,
- * name end, value start, value end, OWS trimmed) and its Field class to `kinds`, and returns
- * true; returns false, having appended nothing, when the lines are not plainly well-formed.
+ * The field lines of text[from, end): from just after the status line to just after the blank
+ * line that ends the head. On success appends four offsets per field to `offsets` (name start,
+ * name end, value start, value end, OWS trimmed) and returns true; returns false, having
+ * appended nothing, when the lines are not plainly well-formed.
  */
-export function fastFields(text: string, from: number, offsets: number[], kinds: Field[]): boolean {
-  if (text.length > FAST_HEAD_MAX) return false;
+export function fastFields(text: string, from: number, headEnd: number, offsets: number[]): boolean {
+  if (headEnd > FAST_HEAD_MAX) return false;
   PLAIN_FIELDS.lastIndex = from;
-  if (!PLAIN_FIELDS.test(text) || PLAIN_FIELDS.lastIndex !== text.length) return false;
-  const end = text.length - 2; // the blank line
+  if (!PLAIN_FIELDS.test(text) || PLAIN_FIELDS.lastIndex !== headEnd) return false;
+  const end = headEnd - 2; // the blank line
   let pos = from;
   while (pos < end) {
-    const colon = text.indexOf(':', pos);
-    const eol = text.indexOf('\r\n', colon);
+    // The expression has checked the line: the name runs to the first colon, the value to CR.
+    let colon = pos + 1;
+    while (text.charCodeAt(colon) !== 0x3a) colon++;
+    const eol = text.indexOf('\r', colon);
     let vs = colon + 1;
     while (vs < eol && isOws(text.charCodeAt(vs))) vs++;
     let ve = eol;
     while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
     offsets.push(pos, colon, vs, ve);
-    kinds.push(classifyAt(text, pos, colon));
     pos = eol + 2;
   }
   return true;

@@ -25,13 +25,15 @@ import { ConnectionError, HttpoolError, ProtocolError } from '../errors.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fastFields } from './fast-head.js';
 import { ParsedHead } from './head.js';
-import { excerpt, Field, FIELD_CHAR, latin1, LineReader, parseFieldLine, SP } from './syntax.js';
+import { classifyAt, excerpt, Field, FIELD_CHAR, latin1, LineReader, parseFieldLine, SP } from './syntax.js';
 import type { ParserHandler, ResponseHead } from './types.js';
 
 /** Consecutive 1xx responses accepted before the final one. */
 export const MAX_INFORMATIONAL = 100;
 const MAX_CONTENT_LENGTH_DIGITS = 15;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+/** Reads up to this size are decoded whole to find the head's end (see #readHead). */
+const SMALL_READ = 1024;
 
 const S_IDLE = 0; // nothing expected
 const S_HEAD = 1;
@@ -94,8 +96,6 @@ export class ResponseParser {
   #textChunk: Buffer | null = null;
   #textStart = 0;
   #textEnd = 0;
-  /** The fast path's Field class of each field (reused: one array per connection). */
-  readonly #kinds: Field[] = [];
 
   constructor(handler: ParserHandler, opts: ParserOptions) {
     this.#handler = handler;
@@ -264,14 +264,23 @@ export class ResponseParser {
   #readHead(chunk: Buffer, pos: number): number {
     const reader = this.#reader;
     if (reader.pending === 0 && (this.#textChunk !== chunk || pos >= this.#textEnd)) {
-      const headEnd = chunk.indexOf(CRLFCRLF, pos);
+      // A small read is decoded whole and searched as a string: one call into C++ instead of two.
+      const rest = chunk.length - pos <= SMALL_READ ? latin1(chunk, pos, chunk.length) : null;
+      let headEnd: number;
+      if (rest === null) {
+        headEnd = chunk.indexOf(CRLFCRLF, pos);
+      } else {
+        const at = rest.indexOf('\r\n\r\n');
+        headEnd = at === -1 ? -1 : pos + at;
+      }
       if (headEnd !== -1 && headEnd + 4 - pos <= this.#maxHeaderBytes - this.#headBytes) {
         this.#textEnd = headEnd + 4;
-        this.#text = latin1(chunk, pos, this.#textEnd);
+        // The whole small read is kept rather than sliced: charCodeAt on a sliced string is slower.
+        this.#text = rest ?? latin1(chunk, pos, this.#textEnd);
         this.#textStart = pos;
         this.#textChunk = chunk;
         if (!this.#sawStatus) {
-          const done = this.#wholeHead(chunk, pos);
+          const done = this.#wholeHead(pos);
           if (done !== -1) return done;
           // Not plainly well-formed: the line-by-line parse below accepts it or says what is wrong.
           pos = this.#textStart + this.#headBytes;
@@ -293,7 +302,7 @@ export class ResponseParser {
       pos = next;
       const { line, start, end } = reader;
       if (!this.#sawStatus) {
-        this.#parseStatusLine(line, start, end);
+        this.#parseStatusLine(latin1(line, start, end), end - start);
         this.#sawStatus = true;
       } else if (start === end) {
         this.#endHead();
@@ -313,57 +322,46 @@ export class ResponseParser {
    * where it ends, or -1 when it was not plain, with the status line parsed (or not) and
    * counted in #headBytes, for the line-by-line parse to go on from.
    */
-  #wholeHead(chunk: Buffer, pos: number): number {
+  #wholeHead(pos: number): number {
     const text = this.#text;
+    const headLen = this.#textEnd - this.#textStart;
     const lf = text.indexOf('\n');
-    if (lf < 1 || text.charCodeAt(lf - 1) !== 0x0d) return -1;
-    this.#parseStatusLine(chunk, pos, pos + lf - 1);
+    if (lf < 1 || lf >= headLen || text.charCodeAt(lf - 1) !== 0x0d) return -1;
+    this.#parseStatusLine(text, lf - 1);
     this.#sawStatus = true;
     this.#headBytes += lf + 1;
-    const kinds = this.#kinds;
-    kinds.length = 0;
     const offsets: number[] = [];
-    if (!fastFields(text, lf + 1, offsets, kinds)) return -1;
-    for (let k = 0; k < kinds.length; k++) {
-      const kind = kinds[k]!;
-      if (kind !== Field.Other) this.#noteField(kind, text.slice(offsets[4 * k + 2]!, offsets[4 * k + 3]!));
+    if (!fastFields(text, lf + 1, headLen, offsets)) return -1;
+    for (let i = 0; i < offsets.length; i += 4) {
+      const kind = classifyAt(text, offsets[i]!, offsets[i + 1]!);
+      if (kind !== Field.Other) this.#noteField(kind, text.slice(offsets[i + 2]!, offsets[i + 3]!));
     }
     this.#offsets = offsets;
-    this.#headBytes += text.length - (lf + 1);
+    this.#headBytes += headLen - (lf + 1);
     this.#endHead();
-    return pos + text.length;
+    return pos + headLen;
   }
 
-  #parseStatusLine(line: Buffer, start: number, end: number): void {
+  /** The status line: line[0, end), its terminator excluded (decoded: it is short, and the reason is kept). */
+  #parseStatusLine(line: string, end: number): void {
     // HTTP-version SP 3DIGIT [ SP reason-phrase ]   (RFC 9112 §4; "HTTP/1.1 200" is accepted)
-    if (
-      end - start < 12 ||
-      line[start] !== 0x48 || // H
-      line[start + 1] !== 0x54 || // T
-      line[start + 2] !== 0x54 || // T
-      line[start + 3] !== 0x50 || // P
-      line[start + 4] !== 0x2f || // /
-      line[start + 8] !== SP
-    ) {
-      throw protocol(`malformed status line: ${excerpt(line, start, end)}`);
+    const bad = (what: string): ProtocolError => protocol(`${what}: ${JSON.stringify(line.slice(0, Math.min(end, 64)))}`);
+    if (end < 12 || !line.startsWith('HTTP/') || line.charCodeAt(8) !== SP) throw bad('malformed status line');
+    const minor = line.charCodeAt(7);
+    if (line.charCodeAt(5) !== 0x31 || line.charCodeAt(6) !== 0x2e || (minor !== 0x30 && minor !== 0x31)) {
+      throw bad('unsupported HTTP version in status line');
     }
-    const minor = line[start + 7];
-    if (line[start + 5] !== 0x31 || line[start + 6] !== 0x2e || (minor !== 0x30 && minor !== 0x31)) {
-      throw protocol(`unsupported HTTP version in status line: ${excerpt(line, start, end)}`);
-    }
-    const d1 = line[start + 9]! - 0x30;
-    const d2 = line[start + 10]! - 0x30;
-    const d3 = line[start + 11]! - 0x30;
-    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) {
-      throw protocol(`malformed status code in status line: ${excerpt(line, start, end)}`);
-    }
+    const d1 = line.charCodeAt(9) - 0x30;
+    const d2 = line.charCodeAt(10) - 0x30;
+    const d3 = line.charCodeAt(11) - 0x30;
+    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) throw bad('malformed status code in status line');
     let reason = '';
-    if (end > start + 12) {
-      if (line[start + 12] !== SP) throw protocol(`malformed status line: ${excerpt(line, start, end)}`);
-      for (let i = start + 13; i < end; i++) {
-        if (FIELD_CHAR[line[i]!] === 0) throw protocol(`invalid character in reason phrase: ${excerpt(line, start, end)}`);
+    if (end > 12) {
+      if (line.charCodeAt(12) !== SP) throw bad('malformed status line');
+      for (let i = 13; i < end; i++) {
+        if (FIELD_CHAR[line.charCodeAt(i)] !== 1) throw bad('invalid character in reason phrase');
       }
-      reason = latin1(line, start + 13, end);
+      reason = line.slice(13, end);
     }
     this.#versionMinor = minor === 0x31 ? 1 : 0;
     this.#statusCode = d1 * 100 + d2 * 10 + d3;

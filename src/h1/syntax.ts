@@ -68,7 +68,9 @@ export type Field = (typeof Field)[keyof typeof Field];
  * without allocating. `| 0x20` folds ASCII letters; it also maps CR onto '-', but CR never
  * reaches here (names are tchars).
  */
-function eqLower(s: string, start: number, lit: string): boolean {
+function eqLower(s: string, start: number, lit: string, canonical: string): boolean {
+  // Servers nearly always send the canonical spelling: one native compare settles it.
+  if (s.startsWith(canonical, start)) return true;
   for (let i = 0; i < lit.length; i++) {
     if ((s.charCodeAt(start + i) | 0x20) !== lit.charCodeAt(i)) return false;
   }
@@ -82,22 +84,22 @@ function eqLower(s: string, start: number, lit: string): boolean {
 export function classifyAt(s: string, start: number, end: number): Field {
   switch (end - start) {
     case 2:
-      return eqLower(s, start, 'te') ? Field.TE : Field.Other;
+      return eqLower(s, start, 'te', 'TE') ? Field.TE : Field.Other;
     case 4:
-      return eqLower(s, start, 'host') ? Field.Host : Field.Other;
+      return eqLower(s, start, 'host', 'Host') ? Field.Host : Field.Other;
     case 7:
-      if (eqLower(s, start, 'trailer')) return Field.Trailer;
-      return eqLower(s, start, 'upgrade') ? Field.Upgrade : Field.Other;
+      if (eqLower(s, start, 'trailer', 'Trailer')) return Field.Trailer;
+      return eqLower(s, start, 'upgrade', 'Upgrade') ? Field.Upgrade : Field.Other;
     case 10:
-      if (eqLower(s, start, 'connection')) return Field.Connection;
-      return eqLower(s, start, 'keep-alive') ? Field.KeepAlive : Field.Other;
+      if (eqLower(s, start, 'connection', 'Connection')) return Field.Connection;
+      return eqLower(s, start, 'keep-alive', 'Keep-Alive') ? Field.KeepAlive : Field.Other;
     case 14:
-      return eqLower(s, start, 'content-length') ? Field.ContentLength : Field.Other;
+      return eqLower(s, start, 'content-length', 'Content-Length') ? Field.ContentLength : Field.Other;
     case 16:
-      if (eqLower(s, start, 'content-encoding')) return Field.ContentEncoding;
-      return eqLower(s, start, 'proxy-connection') ? Field.ProxyConnection : Field.Other;
+      if (eqLower(s, start, 'content-encoding', 'Content-Encoding')) return Field.ContentEncoding;
+      return eqLower(s, start, 'proxy-connection', 'Proxy-Connection') ? Field.ProxyConnection : Field.Other;
     case 17:
-      return eqLower(s, start, 'transfer-encoding') ? Field.TransferEncoding : Field.Other;
+      return eqLower(s, start, 'transfer-encoding', 'Transfer-Encoding') ? Field.TransferEncoding : Field.Other;
     default:
       return Field.Other;
   }
