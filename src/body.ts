@@ -39,6 +39,14 @@ export const DIRECT_MAX_BYTES = 64 * 1024 * 1024;
 /** Buffered bytes above which the connection is paused until the caller reads. */
 export const HIGH_WATER_MARK = 256 * 1024;
 
+/** Who is told when a body settles: a function, or an object (no closure per request: see cancel.ts). */
+export type SettleListener = (() => void) | { settled(): void };
+
+function notifySettled(l: SettleListener): void {
+  if (typeof l === 'function') l();
+  else l.settled();
+}
+
 type Waiting = { resolve: (b: Buffer | null) => void; reject: (e: unknown) => void };
 
 export class BodyChannel implements BodySink {
@@ -50,7 +58,7 @@ export class BodyChannel implements BodySink {
   #waiting: Waiting | null = null;
   #source: BodySource | null;
   #paused = false;
-  #onSettled: (() => void)[] | null = null;
+  #onSettled: SettleListener[] | null = null;
   /** The body's length when the connection knows it (Content-Length, not decoded), else -1. */
   expected = -1;
   /**
@@ -147,19 +155,19 @@ export class BodyChannel implements BodySink {
     return this.#ended || this.#error !== null;
   }
 
-  /** Calls fn once the body has fully arrived, failed or been closed. */
-  whenSettled(fn: () => void): void {
+  /** Tells `l` once the body has fully arrived, failed or been closed. */
+  whenSettled(l: SettleListener): void {
     if (this.settled) {
-      fn();
+      notifySettled(l);
       return;
     }
-    (this.#onSettled ??= []).push(fn);
+    (this.#onSettled ??= []).push(l);
   }
 
   #settle(): void {
-    const fns = this.#onSettled;
+    const ls = this.#onSettled;
     this.#onSettled = null;
-    if (fns !== null) for (const fn of fns) fn();
+    if (ls !== null) for (const l of ls) notifySettled(l);
   }
 
   /** The next chunk, or null at the end. */

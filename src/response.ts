@@ -1,7 +1,7 @@
 // The response a round trip returns: status, headers, and a Body that owns the connection
 // until the body has arrived, been closed, or been collected.
 
-import { Body, type BodyChannel } from './body.js';
+import { Body, type BodyChannel, type SettleListener } from './body.js';
 import { Headers } from './headers.js';
 import type { Request } from './request.js';
 import type { Duplex } from 'node:stream';
@@ -18,11 +18,11 @@ export interface ResponseInit {
   upgrade?: Duplex | null;
 }
 
-let settledHook: (res: Response, fn: () => void) => void;
+let settledHook: (res: Response, l: SettleListener) => void;
 
-/** Internal (not exported from the package): fn runs once the body has arrived, failed or been closed. */
-export function whenBodySettled(res: Response, fn: () => void): void {
-  settledHook(res, fn);
+/** Internal (not exported from the package): `l` is told once the body has arrived, failed or been closed. */
+export function whenBodySettled(res: Response, l: SettleListener): void {
+  settledHook(res, l);
 }
 
 export class Response implements AsyncDisposable {
@@ -48,7 +48,7 @@ export class Response implements AsyncDisposable {
   readonly #channel: BodyChannel;
 
   static {
-    settledHook = (res, fn) => res.#channel.whenSettled(fn);
+    settledHook = (res, l) => res.#channel.whenSettled(l);
   }
 
   constructor(init: ResponseInit) {

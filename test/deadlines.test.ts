@@ -3,8 +3,24 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Deadlines } from '../src/client/deadlines.js';
+import { DeadlineEntry, Deadlines } from '../src/client/deadlines.js';
 import { until } from './support/servers.js';
+
+class Entry extends DeadlineEntry {
+  constructor(readonly fn: () => void) {
+    super();
+  }
+  expired(): void {
+    this.fn();
+  }
+}
+
+/** Arms an entry that runs `fn`, and returns it (for cancel). */
+function arm(d: Deadlines, fn: () => unknown): Entry {
+  const e = new Entry(() => void fn());
+  d.arm(e);
+  return e;
+}
 
 test('deadlines fire in the order armed, after the timeout, and a cancelled one never fires', async () => {
   const d = new Deadlines(40);
@@ -15,9 +31,9 @@ test('deadlines fire in the order armed, after the timeout, and a cancelled one 
     fired.push(name);
     times.push(performance.now() - start);
   };
-  d.arm(on('a'));
-  const b = d.arm(on('b'));
-  d.arm(on('c'));
+  arm(d, on('a'));
+  const b = arm(d, on('b'));
+  arm(d, on('c'));
   d.cancel(b);
   await until(() => fired.length === 2, 2000, 'a and c to fire');
   assert.deepEqual(fired, ['a', 'c']);
@@ -29,9 +45,9 @@ test('deadlines fire in the order armed, after the timeout, and a cancelled one 
 test('cancelling the head leaves the later deadlines armed; cancelling twice is harmless', async () => {
   const d = new Deadlines(30);
   const fired: string[] = [];
-  const a = d.arm(() => fired.push('a'));
+  const a = arm(d, () => fired.push('a'));
   await new Promise((r) => setTimeout(r, 10));
-  d.arm(() => fired.push('b'));
+  arm(d, () => fired.push('b'));
   d.cancel(a);
   d.cancel(a);
   await until(() => fired.length === 1, 2000, 'b to fire');
@@ -41,11 +57,11 @@ test('cancelling the head leaves the later deadlines armed; cancelling twice is 
 test('a deadline armed after all earlier ones expired gets its own full timeout', async () => {
   const d = new Deadlines(25);
   const fired: number[] = [];
-  d.arm(() => fired.push(1));
+  arm(d, () => fired.push(1));
   await until(() => fired.length === 1, 2000, 'the first to fire');
   const armedAt = performance.now();
   let firedAfter = -1;
-  d.arm(() => (firedAfter = performance.now() - armedAt));
+  arm(d, () => (firedAfter = performance.now() - armedAt));
   await until(() => firedAfter >= 0, 2000, 'the second to fire');
   assert.ok(firedAfter >= 24, `second fired after ${firedAfter.toFixed(1)} ms`);
 });

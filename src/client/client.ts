@@ -11,7 +11,7 @@ import type { BodyInit } from '../request-body.js';
 import { Response, whenBodySettled } from '../response.js';
 import type { ClientTrace } from '../trace.js';
 import type { RoundTripper } from '../transport/transport.js';
-import { Deadlines, type Deadline } from './deadlines.js';
+import { DeadlineEntry, Deadlines } from './deadlines.js';
 import { defaultTransport } from './default-transport.js';
 import { defaultCheckRedirect, nextHop, useLastResponse, type CheckRedirect } from './redirect.js';
 import type { CookieJarLike } from './jar.js';
@@ -103,27 +103,11 @@ export class Client {
 
   /** Sends the request, following redirects; resolves when the final response head arrives. */
   async do(req: Request): Promise<Response> {
-    const timeout = this.timeout;
+    const first = this.#withDefaults(req);
     const outer = req.signal;
     // One token for the whole exchange: every hop, the connection wait, and the body's arrival.
-    let cancel: Cancel | null = null;
-    let deadline: Deadline | null = null;
-    let deadlines: Deadlines | null = null;
-    if (timeout !== 0 || outer !== null) {
-      const c = outer === null ? new Cancel() : fromSignal(outer);
-      cancel = c;
-      if (timeout !== 0) {
-        deadlines = this.#deadlines!;
-        deadline = deadlines.arm(() => {
-          c.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${timeout} ms exceeded (the whole exchange, body included)`));
-        });
-      }
-    }
-    const done = (): void => {
-      if (deadline !== null) deadlines!.cancel(deadline);
-      cancel?.release();
-    };
-    const first = this.#withDefaults(req);
+    const call = this.timeout !== 0 || outer !== null ? new Call(outer === null ? new Cancel() : fromSignal(outer), this.#deadlines) : null;
+    const cancel = call?.cancel ?? null;
     const via: Request[] = [];
     let hop = first;
     try {
@@ -134,7 +118,7 @@ export class Client {
         if (this.jar !== null) await storeCookies(this.jar, res);
         const next = nextHop(first, hop, res, { jar: this.jar !== null });
         if (next === null || this.#stopAt(next, via, hop, res) === useLastResponse) {
-          if (cancel !== null) whenBodySettled(res, done);
+          if (call !== null) whenBodySettled(res, call);
           return res;
         }
         // Go drains a little of each redirect body so its connection is reused.
@@ -142,7 +126,7 @@ export class Client {
         hop = next;
       }
     } catch (err) {
-      done();
+      call?.settled();
       throw err;
     }
   }
@@ -168,6 +152,34 @@ export class Client {
     headers = basicAuth(req.url, headers);
     if (headers === req.headers) return req;
     return req.with({ headers });
+  }
+}
+
+/**
+ * One exchange's cancellation and timeout in one object: the Cancel every hop listens to, its
+ * place in the Client's deadline list, and what ends both once the body has settled (one
+ * allocation per request instead of two closures and a list entry).
+ */
+class Call extends DeadlineEntry {
+  readonly cancel: Cancel;
+  readonly #deadlines: Deadlines | null;
+
+  constructor(cancel: Cancel, deadlines: Deadlines | null) {
+    super();
+    this.cancel = cancel;
+    this.#deadlines = deadlines;
+    deadlines?.arm(this);
+  }
+
+  expired(): void {
+    const ms = this.#deadlines!.timeout;
+    this.cancel.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${ms} ms exceeded (the whole exchange, body included)`));
+  }
+
+  /** The body arrived, failed or was closed, or the exchange failed: stop the clock, unhook the signal. */
+  settled(): void {
+    this.#deadlines?.cancel(this);
+    this.cancel.release();
   }
 }
 

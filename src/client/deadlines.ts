@@ -1,44 +1,46 @@
 // The Client's timeouts without a Node timer per request. Every request of one Client has the
 // same timeout, so deadlines come in the order they are armed: a linked list, appended at the
 // tail and unlinked in O(1) when the exchange ends, with one real timer for the head. A
-// request costs one small entry instead of a Timeout object linked into Node's timer lists and
-// a timer operation to arm and another to clear.
+// request costs no allocation here at all: the entry is the caller's own per-request object
+// (client.ts Call), which says what to do when its time is up.
 
-export interface Deadline {
-  /** When it fires (performance.now() milliseconds). */
-  readonly at: number;
-}
-
-interface Entry extends Deadline {
-  fire: (() => void) | null;
-  prev: Entry | null;
-  next: Entry | null;
+/** A deadline's place in the list; `expired()` runs when its time is up. */
+export abstract class DeadlineEntry {
+  /** When it fires (performance.now() milliseconds); -1 while not armed. */
+  at = -1;
+  prev: DeadlineEntry | null = null;
+  next: DeadlineEntry | null = null;
+  abstract expired(): void;
 }
 
 export class Deadlines {
+  /** The timeout every entry gets, ms. */
+  readonly timeout: number;
   readonly #ms: number;
-  #head: Entry | null = null;
-  #tail: Entry | null = null;
+  #head: DeadlineEntry | null = null;
+  #tail: DeadlineEntry | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(ms: number) {
+    this.timeout = ms;
     this.#ms = ms;
   }
 
-  /** Calls `fire` after the timeout unless cancelled first. */
-  arm(fire: () => void): Deadline {
-    const e: Entry = { at: performance.now() + this.#ms, fire, prev: this.#tail, next: null };
+  /** Calls `e.expired()` after the timeout unless cancelled first. An entry is armed once. */
+  arm(e: DeadlineEntry): void {
+    e.at = performance.now() + this.#ms;
+    e.prev = this.#tail;
+    e.next = null;
     if (this.#tail === null) this.#head = e;
     else this.#tail.next = e;
     this.#tail = e;
     if (this.#timer === null) this.#schedule(e.at);
-    return e;
   }
 
-  cancel(d: Deadline): void {
-    const e = d as Entry;
-    if (e.fire === null) return;
-    e.fire = null;
+  /** Takes `e` off the list; nothing happens if it already fired or was cancelled. */
+  cancel(e: DeadlineEntry): void {
+    if (e.at === -1) return;
+    e.at = -1;
     if (e.prev === null) this.#head = e.next;
     else e.prev.next = e.next;
     if (e.next === null) this.#tail = e.prev;
@@ -59,9 +61,8 @@ export class Deadlines {
     const now = performance.now();
     while (this.#head !== null && this.#head.at <= now) {
       const e = this.#head;
-      const fire = e.fire!;
       this.cancel(e);
-      fire();
+      e.expired();
     }
     if (this.#head !== null) this.#schedule(this.#head.at);
   }

@@ -74,9 +74,9 @@ const chains = new WeakMap<Request, Chain>();
  * Throws ERR_INVALID_URL, with the 3xx body closed, when Location cannot be parsed.
  */
 export function nextHop(first: Request, prev: Request, res: Response, opts: RedirectOptions = {}): Request | null {
-  const chain = chains.get(prev) ?? startChain(first, opts);
   const behavior = redirectBehavior(prev.method, res.statusCode);
   if (behavior === null) return null;
+  const chain = chains.get(prev) ?? startChain(first, opts);
   const includeBody = chain.includeBody && behavior.includeBody;
   // Go sends ireq.GetBody() again: the body is always the first request's.
   const body = includeBody ? first.body : null;
