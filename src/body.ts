@@ -71,7 +71,7 @@ export class BodyChannel implements BodySink {
   #collected: { resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null = null;
   trailers: string[] = [];
   /** The request this body answers; errors raised while reading it name it. */
-  context: { method: string; url: URL } | null = null;
+  context: { readonly method: string; readonly url: URL } | null = null;
 
   constructor(source: BodySource | null) {
     this.#source = source;

@@ -149,7 +149,7 @@ export class Client {
       headers = req.headers.clone();
       for (const [name, value] of this.headers) if (!req.headers.has(name)) headers.append(name, value);
     }
-    headers = basicAuth(req.url, headers);
+    headers = basicAuth(req._parts, headers);
     if (headers === req.headers) return req;
     return req.with({ headers });
   }
@@ -184,7 +184,7 @@ class Call extends DeadlineEntry {
 }
 
 /** URL userinfo becomes Basic auth unless the request sets Authorization (Go does the same). */
-function basicAuth(url: URL, headers: Headers): Headers {
+function basicAuth(url: { readonly username: string; readonly password: string }, headers: Headers): Headers {
   if (url.username === '' && url.password === '') return headers;
   if (headers.has('authorization')) return headers;
   const user = decodeURIComponent(url.username);

@@ -187,7 +187,7 @@ function toFetchResponse(res: HpResponse, method: string, redirected: boolean, s
   }
   // url and redirected are getters on the prototype; own properties shadow them (clone() does not
   // carry them over). The URL is the last hop's, without its fragment, as fetch reports it.
-  const href = res.request.url.href;
+  const href = res.request._parts.href;
   const hash = href.indexOf('#');
   Object.defineProperty(out, 'url', { value: hash < 0 ? href : href.slice(0, hash), enumerable: true });
   if (redirected) Object.defineProperty(out, 'redirected', { value: true, enumerable: true });

@@ -12,7 +12,7 @@ export interface CookieJarLike {
 }
 
 export async function applyCookies(jar: CookieJarLike, req: Request): Promise<Request> {
-  const cookie = await jar.getCookieString(req.url.href);
+  const cookie = await jar.getCookieString(req._parts.href);
   if (cookie === '') return req;
   const headers = req.headers.clone();
   const own = headers.get('cookie');
@@ -23,7 +23,7 @@ export async function applyCookies(jar: CookieJarLike, req: Request): Promise<Re
 export async function storeCookies(jar: CookieJarLike, res: Response): Promise<void> {
   for (const value of res.headers.values('set-cookie')) {
     try {
-      await jar.setCookie(value, res.request.url.href);
+      await jar.setCookie(value, res.request._parts.href);
     } catch {
       // A cookie the jar refuses (bad domain, public suffix) is dropped, as browsers do.
     }

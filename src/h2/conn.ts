@@ -355,7 +355,7 @@ class H2Exchange implements BodySource {
     };
     const coding = this.req.coding(head);
     const channel = new BodyChannel(this);
-    channel.context = { method: this.req.method, url: this.req.url };
+    channel.context = this.req.request;
     this.#sink = coding === null ? channel : new DecodingSink(coding, channel, this.opts, (err) => this.#finish(err, NGHTTP2_CANCEL));
     this.#headDone = true;
     this.#resolve({ head, channel, decoded: coding !== null, upgrade: null });

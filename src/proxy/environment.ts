@@ -67,14 +67,17 @@ function proxyValue(value: string, name: string): URL | null {
   }
 }
 
+/** What the rules look at: a URL, or a request's URL parts (which saves building the URL). */
+type ProxiedUrl = Pick<URL, 'protocol' | 'hostname' | 'port'>;
+
 /** The proxy for `url` under `cfg`, or null to go direct (Go's ProxyFunc). */
-export function proxyFor(cfg: ProxyConfig, url: URL): URL | null {
+export function proxyFor(cfg: ProxyConfig, url: ProxiedUrl): URL | null {
   const proxy = url.protocol === 'https:' ? cfg.httpsProxy : url.protocol === 'http:' ? cfg.httpProxy : null;
   if (proxy === null) return null;
   return useProxy(cfg, url) ? proxy : null;
 }
 
-function useProxy(cfg: ProxyConfig, url: URL): boolean {
+function useProxy(cfg: ProxyConfig, url: ProxiedUrl): boolean {
   let host = url.hostname.toLowerCase();
   if (host.startsWith('[')) host = host.slice(1, -1);
   if (host === 'localhost') return false;
@@ -185,11 +188,11 @@ let cached: ProxyConfig | null = null;
  */
 export function proxyFromEnvironment(req: Request): URL | null {
   cached ??= proxyConfig(process.env);
-  return proxyFor(cached, req.url);
+  return proxyFor(cached, req._parts);
 }
 
 /** A proxy function over a fixed environment (for tests, or to pin the variables). */
 export function envProxy(env: Env): (req: Request) => URL | null {
   const cfg = proxyConfig(env);
-  return (req) => proxyFor(cfg, req.url);
+  return (req) => proxyFor(cfg, req._parts);
 }

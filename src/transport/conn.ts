@@ -302,7 +302,7 @@ export class Conn implements Poolable {
       this.keepAliveTimeoutMs = head.keepAliveTimeoutMs;
       const coding = ex.req.coding(head);
       const channel = new BodyChannel(ex);
-      channel.context = { method: ex.req.method, url: ex.req.url };
+      channel.context = ex.req.request;
       if (coding === null && head.contentLength > 0 && this.#parser.remainingBodyBytes() > 0) channel.expected = head.contentLength;
       ex.sink =
         coding === null

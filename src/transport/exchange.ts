@@ -13,7 +13,7 @@ import type { Conn } from './conn.js';
 export interface ExchangeRequest {
   method: string;
   /** For errors raised while the body is read: they name the request like every other error. */
-  url: URL;
+  request: { readonly method: string; readonly url: URL };
   /** Request head, validated and serialized; latin1 (see requestHeadString). */
   head: string;
   /** The same fields as a flat [name, value, …] list, without Host and framing (for HTTP/2). */

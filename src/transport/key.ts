@@ -33,7 +33,7 @@ export class PoolKey {
   /** The last request head sent with this key, for requests that repeat it (head-cache.ts). */
   readonly heads = new HeadCache();
 
-  constructor(url: URL, proxy: ProxyTarget | null = null, credentialTag = 0) {
+  constructor(url: Pick<URL, 'protocol' | 'hostname' | 'port'>, proxy: ProxyTarget | null = null, credentialTag = 0) {
     const scheme = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;
     if (scheme === null) {
       throw new InvalidRequestError('ERR_INVALID_URL', `unsupported protocol scheme "${url.protocol.replace(/:$/, '')}"`);

@@ -11,6 +11,7 @@ import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } 
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
 import { validateHeaderValue } from '../h1/write.js';
 import type { Request } from '../request.js';
+import { parseUrlParts, type UrlParts } from '../url-parts.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
@@ -98,7 +99,7 @@ export class Transport implements RoundTripper {
     return conn;
   }
 
-  #key(url: URL, proxy: ProxyTarget | null): PoolKey {
+  #key(url: KeyParts, proxy: ProxyTarget | null): PoolKey {
     const probe = proxy === null ? `${url.protocol}//${url.host}` : `${url.protocol}//${url.host} ${proxy.identity}`;
     let key = this.#keys.get(probe);
     if (key === undefined) {
@@ -143,19 +144,20 @@ export class Transport implements RoundTripper {
   async roundTrip(req: Request): Promise<Response> {
     const cancel = cancelFor(req);
     try {
-      const key = this.#key(req.url, this.#proxyFor(req));
+      const parts = req._parts;
+      const key = this.#key(parts, this.#proxyFor(req));
       const trace = traceFor(req);
       const decode = this.#wantsDecoding(req);
       const headerList = this.#headerList(req, decode, key);
       const counters = this.#pool.counters(key.id);
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
-      const target = key.route === 'forward' ? absoluteTarget(req.url) : requestTarget(req.url);
+      const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
       for (let attempt = 0; ; attempt++) {
         // The head does not depend on the connection: build (and so validate) it before any
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         const source = req.body === null ? null : req.body.open();
         const framing = this.#framing(req, source);
-        const head = key.heads.head(req.method, target, req.url.host, headerList, framing);
+        const head = key.heads.head(req.method, target, parts.host, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
@@ -165,10 +167,10 @@ export class Transport implements RoundTripper {
         if (reused) counters.reused++;
         const exReq: ExchangeRequest = {
           method: req.method,
-          url: req.url,
+          request: req,
           head,
           fields: headerList,
-          authority: req.url.host,
+          authority: parts.host,
           path: target,
           framing,
           body: source,
@@ -314,24 +316,19 @@ export class Transport implements RoundTripper {
 
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */
   idleConnIds(url: string | URL): number[] {
-    const key = this.#key(typeof url === 'string' ? new URL(url) : url, null);
+    const key = this.#key(typeof url === 'string' ? parseUrlParts(url) : url, null);
     return this.#pool.idleOf(key.id).map((c) => c.id);
   }
 }
+
+/** What a pool key is made from: a URL, or its parts (url-parts.ts). */
+type KeyParts = Pick<UrlParts, 'protocol' | 'host' | 'hostname' | 'port'>;
 
 /** A header value equal to `token`, case-insensitively (Expect, Connection). */
 function isToken(value: string | null, token: string): boolean {
   return value !== null && value.trim().toLowerCase() === token;
 }
 
-function requestTarget(url: URL): string {
-  return `${url.pathname || '/'}${url.search}`;
-}
-
-/** absolute-form (RFC 9112 §3.2.2): no userinfo, no fragment. */
-function absoluteTarget(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname || '/'}${url.search}`;
-}
 
 function declaredLength(req: Request): number {
   const values = req.headers.values('content-length');
