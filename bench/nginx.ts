@@ -14,7 +14,7 @@ import { MIB_BODY } from './bodies.js';
 import { onCleanup } from './cleanup.js';
 import { nginxConfig, type NginxPorts } from './nginx-config.js';
 import { onCpu } from './pin.js';
-import { stopChild, type ServerCounters, type ServerProcess, type ServerTls } from './server-process.js';
+import { processCpuMs, stopChild, type ServerCounters, type ServerProcess, type ServerTls } from './server-process.js';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
 const READY_TIMEOUT_MS = 5_000;
@@ -145,6 +145,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
         // Every read so far, this one included, was one connection and one request of ours.
         return { connections: s.accepts - reads, requests: s.requests - reads };
       },
+      cpuMs: () => processCpuMs(child.pid),
       stop,
     };
   } catch (err) {

@@ -24,6 +24,8 @@ export interface Row {
   p99Ms: number;
   /** Client CPU time (user + system) per request, in microseconds. */
   cpuUsPerReq: number;
+  /** The server's CPU use during the client's runs, % of its one core (NaN when unknown). */
+  serverCpuPct: number;
   /** req/s of each measured round, in order. */
   roundReqPerSec: number[];
   /** (max - min) / median of roundReqPerSec; NaN with one round. */
@@ -92,8 +94,8 @@ function kib(bytes: number): string {
 
 export function renderTable(rows: readonly Row[], skipped: readonly Skipped[] = []): string {
   const rs = ratios(rows);
-  const header = ['scenario', 'client', 'proto', 'req/s', 'spread', 'MB/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'conns', 'errors', 'httpool/undici', 'httpool/go'];
-  const numeric = [false, false, false, true, true, true, true, true, true, true, true, true, true];
+  const header = ['scenario', 'client', 'proto', 'req/s', 'spread', 'MB/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'srv CPU', 'conns', 'errors', 'httpool/undici', 'httpool/go'];
+  const numeric = [false, false, false, true, true, true, true, true, true, true, true, true, true, true];
   const body = rows.map((r) => {
     const ratio = r.client === 'httpool' ? rs.find((x) => x.scenario === r.scenario) : undefined;
     const none = r.requests === 0;
@@ -107,6 +109,7 @@ export function renderTable(rows: readonly Row[], skipped: readonly Skipped[] = 
       fixed(r.p50Ms, 3),
       fixed(r.p99Ms, 3),
       none ? '-' : fixed(r.cpuUsPerReq, 1),
+      Number.isFinite(r.serverCpuPct) ? `${r.serverCpuPct.toFixed(0)}%` : '-',
       r.connections === null ? '-' : String(r.connections),
       String(r.errors),
       ratio === undefined ? '' : ratioText(ratio.vsUndici),
@@ -124,6 +127,8 @@ export function renderTable(rows: readonly Row[], skipped: readonly Skipped[] = 
     'p50/p99: latency from sending the request to the last body byte, per round; the median round is shown.',
     "CPU us/req: client CPU (user + system) per request, of the client's own process (each client runs",
     '  alone in one: its library, its GC threads, nothing else), Go with GOMAXPROCS=1.',
+    "srv CPU: the server process's CPU use while the client ran, % of its one core (near 100%: the",
+    '  server, not the client, sets the pace).',
     'conns: connections the server accepted from the client in the scenario, warm-up included',
     "  (undici's Pool and Clients drop connections idle for 4 s, their default keepAliveTimeout, so",
     "  they redial after the other clients' turns; one dial per connection per round, not per request).",

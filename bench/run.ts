@@ -30,6 +30,8 @@ interface ClientState {
   name: ClientName;
   runner: Runner | null;
   runs: RunResult[];
+  /** The server's CPU use during each measured run, % of one core. */
+  serverCpu: number[];
   connections: number;
   protocols: Set<Protocol>;
   error: string | null;
@@ -51,11 +53,13 @@ function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
 
-/** One run with the server's connection count around it, attributed to this client. */
-async function measured(ctx: Context, st: ClientState, durationMs: number): Promise<RunResult | null> {
+/** One run with the server's connection count and CPU time around it, attributed to this client. */
+async function measured(ctx: Context, st: ClientState, durationMs: number): Promise<{ run: RunResult; serverCpuPct: number } | null> {
   if (st.runner === null) return null;
   const before = await ctx.server.counters();
+  const cpu0 = ctx.server.cpuMs();
   const run = await st.runner.run(durationMs);
+  const cpu1 = ctx.server.cpuMs();
   const after = await ctx.server.counters();
   st.connections += after.connections - before.connections;
   for (const p of run.protocols) st.protocols.add(p);
@@ -64,7 +68,7 @@ async function measured(ctx: Context, st: ClientState, durationMs: number): Prom
     // A hung client would poison every later run: retire it.
     if (run.failure.startsWith('hung')) await closeClient(st);
   }
-  return run;
+  return { run, serverCpuPct: run.elapsedMs > 0 ? ((cpu1 - cpu0) / run.elapsedMs) * 100 : Number.NaN };
 }
 
 async function closeClient(st: ClientState): Promise<void> {
@@ -102,6 +106,7 @@ function toRow(sc: Scenario, st: ClientState): Row {
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     cpuUsPerReq: median(runs.map((r) => (r.requests > 0 ? (r.cpuMs * 1000) / r.requests : Number.NaN))),
+    serverCpuPct: median(st.serverCpu),
     roundReqPerSec: rps,
     spread: spread(rps),
     connections: runs.length > 0 ? st.connections : null,
@@ -129,7 +134,7 @@ async function runScenario(ctx: Context, sc: Scenario, clients: readonly ClientN
   const states: ClientState[] = [];
   try {
     for (const name of clients) {
-      const st: ClientState = { name, runner: null, runs: [], connections: 0, protocols: new Set(), error: null };
+      const st: ClientState = { name, runner: null, runs: [], serverCpu: [], connections: 0, protocols: new Set(), error: null };
       states.push(st);
       try {
         st.runner = await createRunner(ctx, name, sc, target);
@@ -149,8 +154,11 @@ async function runScenario(ctx: Context, sc: Scenario, clients: readonly ClientN
         const st = states[(i + round) % states.length];
         if (st === undefined || st.runner === null) continue;
         progress(`${sc.id} ${st.name} round ${round + 1}/${args.rounds} ${args.durationS}s`);
-        const run = await measured(ctx, st, args.durationS * 1000);
-        if (run !== null) st.runs.push(run);
+        const m = await measured(ctx, st, args.durationS * 1000);
+        if (m !== null) {
+          st.runs.push(m.run);
+          st.serverCpu.push(m.serverCpuPct);
+        }
       }
     }
   } finally {

@@ -1,6 +1,9 @@
 // What the bench needs from a server, whichever it is (nginx, bench/nginx.ts; or the Node
 // server child, bench/spawn.ts): where its listeners are, its counters, and a way to stop it.
 
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 export type ServerKind = 'nginx' | 'node';
 
 export interface ServerCounters {
@@ -31,7 +34,28 @@ export interface ServerProcess {
   description: string;
   origins: Origins;
   counters(): Promise<ServerCounters>;
+  /** CPU time (user + system) the server process has used so far, ms; NaN where /proc is not there. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+let ticksPerSecond: number | null = null;
+
+/**
+ * A process's CPU time so far from /proc/<pid>/stat (utime + stime, in clock ticks), ms. Shows
+ * when the server, not the client, is what limits a row (a core at 100% serves no faster).
+ */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'latin1' }).stdout.trim()) || 100;
+    return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Stops a child process: SIGTERM, then SIGKILL if it has not gone within 2 s. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import { onCpu } from './pin.js';
-import { stopChild, type ServerCounters, type ServerProcess, type ServerTls } from './server-process.js';
+import { processCpuMs, stopChild, type ServerCounters, type ServerProcess, type ServerTls } from './server-process.js';
 
 /** The Node server's counters: the shared ones and /slow requests still held back. */
 export interface NodeServerCounters extends ServerCounters {
@@ -95,6 +95,7 @@ export async function startNodeServer(tls: ServerTls | null, cpu: number | null)
         child.send({ type: 'stats' });
         return reply;
       },
+      cpuMs: () => processCpuMs(child.pid),
       stop,
     };
   } catch (err) {
