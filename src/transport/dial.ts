@@ -5,14 +5,14 @@
 // ERR_TIMEOUT, ERR_TLS, ERR_PROXY.
 
 import * as net from 'node:net';
-import type * as tls from 'node:tls';
+import * as tls from 'node:tls';
 import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
 import { connectTunnel } from '../proxy/connect-tunnel.js';
 import { socksConnect } from '../proxy/socks.js';
 import { emit, type TraceCtx } from '../trace.js';
 import type { PoolKey } from './key.js';
 import type { ResolvedOptions } from './options.js';
-import { startTls, type TlsSessions } from './tls.js';
+import { handshake, startTls, tlsOptions, type TlsSessions } from './tls.js';
 
 /**
  * Where a plain TCP socket delivers what it reads. Node's `onread` fills a buffer the reader
@@ -68,9 +68,24 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
   // The onread fast path only when nothing but HTTP/1.1 will ever be read from the TCP socket.
   const plain =
     key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
-  const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain, cancel));
+  // https:// straight to the target: one TLS socket that makes its own TCP connection, because
+  // only then does Node read the decrypted bytes through onread (a socket wrapped later cannot).
+  // If ALPN picks h2, node:http2 takes the socket's reads over and onread is never called.
+  const tlsTarget = key.scheme === 'https' ? { hostname: key.hostname, port: key.port, servername: opts.tls.servername ?? key.hostname } : null;
+  const direct =
+    tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
+  const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
   let socket: net.Socket = first.socket;
   try {
+    if (direct !== null) {
+      emit(trace, 'tlsHandshakeStart');
+      const secure = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) =>
+        handshake(first.socket as tls.TLSSocket, tlsTarget!, env.sessions, trace, cancel),
+      );
+      const agreed = secure.alpnProtocol;
+      const alpn = typeof agreed === 'string' ? agreed : null;
+      return { socket: secure, reader: alpn === 'h2' ? null : first.reader, alpn };
+    }
     if (proxy !== null && proxy.scheme === 'https') {
       socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, (cancel) =>
         startTls(socket, { hostname: proxy.hostname, port: proxy.port, servername: proxy.hostname }, opts.tls, ['http/1.1'], env.sessions, trace, cancel),
@@ -86,11 +101,10 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
       socket = await within(opts.dialTimeout, `SOCKS5 through ${proxy!.display}`, () => socksConnect(s, key, proxy!, opts.lookup));
     }
     let alpn: string | null = null;
-    if (key.scheme === 'https') {
-      const servername = opts.tls.servername ?? key.hostname;
+    if (tlsTarget !== null) {
       const s = socket;
       const secure: tls.TLSSocket = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) =>
-        startTls(s, { hostname: key.hostname, port: key.port, servername }, opts.tls, env.alpn, env.sessions, trace, cancel),
+        startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel),
       );
       const agreed = secure.alpnProtocol;
       alpn = typeof agreed === 'string' ? agreed : null;
@@ -133,11 +147,29 @@ interface Hop {
   hostPort: string;
 }
 
+/**
+ * Options that can make the TLS client refuse to start its handshake (no cipher left for the
+ * versions allowed, every protocol disabled). Such a refusal is thrown from the socket's
+ * 'connect' handler when TLS makes its own connection, where nothing can catch it; over a socket
+ * we connected first it is an ordinary error. So with any of these the slower way is taken.
+ */
+const START_RISKS = ['ciphers', 'secureOptions', 'secureProtocol', 'secureContext', 'sigalgs', 'ecdhCurve'] as const;
+
+function handshakeCannotThrow(options: tls.ConnectionOptions): boolean {
+  for (const k of START_RISKS) if (options[k] !== undefined) return false;
+  return true;
+}
+
+/**
+ * The TCP connection to the first hop; with `secure`, the TLS socket that makes it (tls.connect
+ * without a socket of its own: the handshake starts once connected, and dial() waits for it).
+ */
 function tcpConnect(
   hop: Hop,
   opts: ResolvedOptions,
   trace: TraceCtx | null,
   fastRead: boolean,
+  secure: tls.ConnectionOptions | null,
   onCancel: (fn: () => void) => void,
 ): Promise<{ socket: net.Socket; reader: ReadInto | null }> {
   return new Promise((resolve, reject) => {
@@ -161,25 +193,20 @@ function tcpConnect(
     onCancel(() => fail(new TimeoutError('ERR_TIMEOUT', `dial ${hop.hostPort} timed out`)));
     let reader: ReadInto | null = null;
     const lookup = opts.lookup !== null ? { lookup: opts.lookup } : {};
-    let socket: net.Socket;
+    let onread: net.OnReadOpts | undefined;
     if (fastRead) {
       const into: ReadInto = { fn: null, buffer: null, shared: sharedRead() };
       reader = into;
-      socket = net.connect({
-        host: hop.hostname,
-        port: hop.port,
-        ...lookup,
-        onread: {
-          buffer: () => (into.buffer === null ? into.shared : into.buffer()),
-          callback: (n: number, buf: Uint8Array) => {
-            into.fn?.((buf as Buffer).subarray(0, n));
-            return true;
-          },
+      onread = {
+        buffer: () => (into.buffer === null ? into.shared : into.buffer()),
+        callback: (n: number, buf: Uint8Array) => {
+          into.fn?.((buf as Buffer).subarray(0, n));
+          return true;
         },
-      });
-    } else {
-      socket = net.connect({ host: hop.hostname, port: hop.port, ...lookup });
+      };
     }
+    const where = { host: hop.hostname, port: hop.port, ...lookup, ...(onread === undefined ? {} : { onread }) };
+    const socket: net.Socket = secure === null ? net.connect(where) : tls.connect({ ...secure, ...where });
     if (trace !== null) {
       // 'lookup' fires once per address found; dnsDone reports them together before the first attempt.
       const addresses: string[] = [];

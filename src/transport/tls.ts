@@ -35,6 +35,22 @@ export interface TlsTarget {
   servername: string;
 }
 
+/** tls.connect() options for a handshake with `target` (the caller adds `socket`, or host and port). */
+export function tlsOptions(target: TlsTarget, options: tls.ConnectionOptions, alpn: string[], sessions: TlsSessions): tls.ConnectionOptions {
+  const session = sessions.get(sessionKey(target));
+  return {
+    ...options,
+    host: target.hostname,
+    // RFC 6066: no SNI for IP literals; the certificate is still checked against the IP.
+    servername: net.isIP(target.servername) === 0 ? target.servername : '',
+    ALPNProtocols: alpn,
+    ...(session !== undefined ? { session } : {}),
+  };
+  // checkServerIdentity takes the host from `servername`, falling back to `host`: an override
+  // of servername (options.servername) verifies the certificate against it, as Go's ServerName does.
+}
+
+/** A handshake over an open socket (to an https:// proxy, or through a tunnel). */
 export function startTls(
   socket: net.Socket,
   target: TlsTarget,
@@ -44,23 +60,26 @@ export function startTls(
   trace: TraceCtx | null,
   onCancel: (fn: () => void) => void = () => {},
 ): Promise<tls.TLSSocket> {
+  emit(trace, 'tlsHandshakeStart');
+  return handshake(tls.connect({ ...tlsOptions(target, options, alpn, sessions), socket }), target, sessions, trace, onCancel);
+}
+
+/**
+ * The handshake of a TLS socket under way (made by startTls, or by tls.connect with its own TCP
+ * connection, dial.ts): resolves on secureConnect, remembering the session for next time.
+ * The caller has emitted tlsHandshakeStart.
+ */
+export function handshake(
+  t: tls.TLSSocket,
+  target: TlsTarget,
+  sessions: TlsSessions,
+  trace: TraceCtx | null,
+  onCancel: (fn: () => void) => void = () => {},
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const sessionKey = `${target.servername}|${target.hostname}:${target.port}`;
-    emit(trace, 'tlsHandshakeStart');
-    const session = sessions.get(sessionKey);
-    const t = tls.connect({
-      ...options,
-      socket,
-      host: target.hostname,
-      // RFC 6066: no SNI for IP literals; the certificate is still checked against the IP.
-      servername: net.isIP(target.servername) === 0 ? target.servername : '',
-      ALPNProtocols: alpn,
-      ...(session !== undefined ? { session } : {}),
-    });
-    // checkServerIdentity takes the host from `servername`, falling back to `host`: an override
-    // of servername (options.servername) verifies the certificate against it, as Go's ServerName does.
+    const key = sessionKey(target);
     onCancel(() => t.destroy());
-    t.on('session', (s: Buffer) => sessions.set(sessionKey, s));
+    t.on('session', (s: Buffer) => sessions.set(key, s));
     const onError = (err: NodeJS.ErrnoException): void => {
       t.destroy();
       const e = tlsError(err, target);
@@ -75,6 +94,10 @@ export function startTls(
       resolve(t);
     });
   });
+}
+
+function sessionKey(target: TlsTarget): string {
+  return `${target.servername}|${target.hostname}:${target.port}`;
 }
 
 function tlsError(err: NodeJS.ErrnoException, target: TlsTarget): TlsError {
