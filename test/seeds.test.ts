@@ -118,6 +118,55 @@ test('seed 003: a large body dropped without read or close is released when coll
   assert.equal(srv.open, 0, 'no socket left open on the server side');
 });
 
+test('seed 003: call sites are sampled; a leak without one says so, and the next leak is located in a second, last warning', async (t) => {
+  resetLeakWarning(257); // past the always-captured start, on a request the sampling skips
+  t.after(() => resetLeakWarning());
+  const big = Buffer.alloc(8 << 20, 'y');
+  const srv = await httpServer((_req, res) => res.end(big));
+  t.after(() => srv.close());
+  const { transport, client } = setup(t);
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.name === 'HttpoolLeakWarning') warnings.push(w);
+  };
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  const leaked = async (n: number): Promise<void> =>
+    until(
+      () => {
+        gc();
+        return (transport.stats().totals.closed['body-leaked'] ?? 0) === n;
+      },
+      5_000,
+      `leak ${n} to be collected`,
+    );
+
+  await (async function unsampledLeak() {
+    const res = await client.get(`${srv.url}/big`);
+    assert.equal(res.statusCode, 200);
+  })();
+  await leaked(1);
+  await until(() => warnings.length === 1, 2_000, 'the first warning');
+  assert.match(warnings[0]!.message, /not recorded/);
+  assert.doesNotMatch(warnings[0]!.message, /unsampledLeak/);
+
+  await (async function locatedLeak() {
+    const res = await client.get(`${srv.url}/big`);
+    assert.equal(res.statusCode, 200);
+  })();
+  await leaked(2);
+  await until(() => warnings.length === 2, 2_000, 'the second warning');
+  assert.match(warnings[1]!.message, /locatedLeak/, 'every request is captured after an unlocated leak');
+
+  await (async function thirdLeak() {
+    const res = await client.get(`${srv.url}/big`);
+    assert.equal(res.statusCode, 200);
+  })();
+  await leaked(3);
+  await sleep(20);
+  assert.equal(warnings.length, 2, 'no warning after the located one');
+});
+
 test('seed 003: an idle connection the server closes leaves the pool at once as server-closed', async (t) => {
   const srv = await rawServer((socket) => {
     onRequests(socket, () => {

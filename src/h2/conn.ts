@@ -271,13 +271,16 @@ class H2Exchange implements BodySource {
         this.#finish(new TimeoutError('ERR_TIMEOUT', `no response headers within ${this.opts.responseHeaderTimeout} ms`), NGHTTP2_CANCEL);
       }, this.opts.responseHeaderTimeout);
     }
-    stream.on('headers', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
-      const status = Number(h[':status']);
-      if (status >= 100 && status < 200) {
-        emit(req.trace, 'gotFirstResponseByte');
-        emit(req.trace, 'got1xxResponse', status, toPairs(h));
-      }
-    });
+    // 1xx heads only feed trace hooks: no listener for an untraced request.
+    if (req.trace !== null) {
+      stream.on('headers', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
+        const status = Number(h[':status']);
+        if (status >= 100 && status < 200) {
+          emit(req.trace, 'gotFirstResponseByte');
+          emit(req.trace, 'got1xxResponse', status, toPairs(h));
+        }
+      });
+    }
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => this.#onResponse(h));
     stream.on('data', (chunk: Buffer) => {
       this.#received += chunk.length;
@@ -339,20 +342,8 @@ class H2Exchange implements BodySource {
     const statusCode = Number(h[':status']);
     this.#noBody = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
     const cl = h['content-length'];
-    const raw = flatten(h);
-    const head: ResponseHead = {
-      statusCode,
-      reason: STATUS_CODES[statusCode] ?? '',
-      versionMinor: 1,
-      rawHeaders: raw,
-      contentLength: (this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1),
-      chunked: false,
-      connectionClose: false,
-      keepAliveTimeoutMs: -1,
-      contentEncoding: singleValue(raw, 'content-encoding'),
-      headerBytes: 0,
-      http2: true,
-    };
+    this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1;
+    const head = new H2Head(statusCode, this.#declared, h);
     const coding = this.req.coding(head);
     const channel = new BodyChannel(this);
     channel.context = this.req.request;
@@ -434,15 +425,35 @@ function flatten(h: http2.IncomingHttpHeaders): string[] {
   return out;
 }
 
-/** The value of `name` (lower case, as HTTP/2 names are) when exactly one field carries it, else null. */
-function singleValue(raw: readonly string[], name: string): string | null {
-  let value: string | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i] !== name) continue;
-    if (value !== null) return null;
-    value = raw[i + 1]!;
+/** A response head from node:http2's header object, its fields listed only when first read. */
+class H2Head implements ResponseHead {
+  readonly reason: string;
+  readonly versionMinor = 1;
+  readonly chunked = false;
+  readonly connectionClose = false;
+  readonly keepAliveTimeoutMs = -1;
+  readonly headerBytes = 0;
+  readonly http2 = true;
+  /**
+   * node:http2 joins repeated Content-Encoding fields with ", ", which no coding matches: as
+   * with stacked lines over HTTP/1.1, the body is left as sent.
+   */
+  readonly contentEncoding: string | null;
+  #raw: string[] | null = null;
+
+  constructor(
+    readonly statusCode: number,
+    readonly contentLength: number,
+    readonly fields: http2.IncomingHttpHeaders,
+  ) {
+    this.reason = STATUS_CODES[statusCode] ?? '';
+    const ce = fields['content-encoding'];
+    this.contentEncoding = typeof ce === 'string' ? ce : null;
   }
-  return value;
+
+  get rawHeaders(): string[] {
+    return (this.#raw ??= flatten(this.fields));
+  }
 }
 
 function toPairs(h: http2.IncomingHttpHeaders): [string, string][] {
