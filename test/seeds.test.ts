@@ -1,7 +1,7 @@
 // One test per seed failure (shared/SEEDS.md), each showing the figure a user would check:
 // connections opened, close reasons, errors. Real loopback servers, real sockets.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -82,8 +82,8 @@ test('bodies never touched: a whole small response gives its connection back wit
   assert.equal(await kept[7]!.body.text(), '{"ok":true}');
 });
 
-test('seed 003: a large body dropped without read or close is released when collected, counted as body-leaked, warned once', async (t) => {
-  resetLeakWarning();
+/** A server of 8 MiB bodies (too large to arrive before the head is returned), and the leak warnings seen. */
+async function leakSetup(t: TestContext) {
   const big = Buffer.alloc(8 << 20, 'y');
   const srv = await httpServer((_req, res) => res.end(big));
   t.after(() => srv.close());
@@ -94,6 +94,12 @@ test('seed 003: a large body dropped without read or close is released when coll
   };
   process.on('warning', onWarning);
   t.after(() => process.off('warning', onWarning));
+  return { srv, transport, client, warnings };
+}
+
+test('seed 003: a large body dropped without read or close is released when collected, counted as body-leaked, warned once', async (t) => {
+  resetLeakWarning();
+  const { srv, transport, client, warnings } = await leakSetup(t);
 
   await (async function leakTwo() {
     for (let i = 0; i < 2; i++) {
@@ -121,16 +127,7 @@ test('seed 003: a large body dropped without read or close is released when coll
 test('seed 003: call sites are sampled; a leak without one says so, and the next leak is located in a second, last warning', async (t) => {
   resetLeakWarning(257); // past the always-captured start, on a request the sampling skips
   t.after(() => resetLeakWarning());
-  const big = Buffer.alloc(8 << 20, 'y');
-  const srv = await httpServer((_req, res) => res.end(big));
-  t.after(() => srv.close());
-  const { transport, client } = setup(t);
-  const warnings: Error[] = [];
-  const onWarning = (w: Error): void => {
-    if (w.name === 'HttpoolLeakWarning') warnings.push(w);
-  };
-  process.on('warning', onWarning);
-  t.after(() => process.off('warning', onWarning));
+  const { srv, transport, client, warnings } = await leakSetup(t);
   const leaked = async (n: number): Promise<void> =>
     until(
       () => {
