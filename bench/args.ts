@@ -17,6 +17,8 @@ export interface BenchArgs {
   /** null: nginx when installed, else the Node server. */
   server: 'nginx' | 'node' | null;
   pin: boolean;
+  /** Write a V8 CPU profile of every Node client's process here (<scenario>-<client>.cpuprofile), or null. */
+  profileDir: string | null;
 }
 
 export const DEFAULTS = { durationS: 2, warmupS: 0.5, rounds: 3 } as const;
@@ -32,6 +34,9 @@ export const USAGE = `usage: node build/bench/run.js [flags]     (npm run bench 
   --json            print machine-readable results instead of the tables
   --only IDS        comma-separated: ${[...SCENARIOS.map((s) => s.id), MEMORY_ID].join(', ')}
   --clients NAMES   comma-separated: ${ALL_CLIENTS.join(', ')}
+  --profile DIR     write a CPU profile of each Node client's process, warm-up and rounds, to
+                    DIR/<scenario>-<client>.cpuprofile (open in Chrome DevTools or speedscope),
+                    and print each httpool profile's costliest functions
 The default run (no flags) takes about 6 minutes; each flag set explicitly wins over --quick.`;
 
 function numberFlag(flag: string, value: string | undefined, allowZero: boolean): number {
@@ -50,7 +55,7 @@ function list(flag: string, value: string | undefined, allowed: readonly string[
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { ...DEFAULTS, json: false, only: [], clients: [], server: null, pin: true };
+  const out: BenchArgs = { ...DEFAULTS, json: false, only: [], clients: [], server: null, pin: true, profileDir: null };
   const set = new Set<string>();
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
@@ -89,6 +94,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--clients':
         out.clients = list(flag, argv[++i], ALL_CLIENTS) as ClientName[];
         break;
+      case '--profile': {
+        const dir = argv[++i];
+        if (dir === undefined || dir === '' || dir.startsWith('--')) throw new Error(`--profile needs a directory\n${USAGE}`);
+        out.profileDir = dir;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);

@@ -7,6 +7,8 @@
 // stderr, results to stdout. Every process and temp dir it makes is stopped or removed at
 // the end, on failure and on Ctrl-C (bench/cleanup.ts).
 
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs, type BenchArgs } from './args.js';
 import { makeCerts, type BenchCerts } from './certs.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -22,6 +24,7 @@ import { nodeRunner, type Runner } from './runner.js';
 import { MEMORY_ID, needsTls, SCENARIOS, type Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
 import { startNodeServer } from './spawn.js';
+import { hottest } from './profile-summary.js';
 import { median, spread } from './stats.js';
 
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -123,7 +126,10 @@ function targetOf(ctx: Context, sc: Scenario): Target {
 
 async function createRunner(ctx: Context, name: ClientName, sc: Scenario, target: Target): Promise<Runner> {
   const expect = { expectBytes: sc.expectBytes };
-  if (name !== 'go') return nodeRunner(name, target, expect, ctx.clientCpu);
+  if (name !== 'go') {
+    const profile = ctx.args.profileDir === null ? null : join(resolve(ctx.args.profileDir), `${sc.id}-${name.replace(':', '-')}.cpuprofile`);
+    return nodeRunner(name, target, expect, ctx.clientCpu, profile);
+  }
   if (ctx.go === null) throw new Error('go client unavailable');
   return goRunner(ctx.go, target, expect, ctx.clientCpu, target.ca === null ? null : (ctx.certs?.caPath ?? null));
 }
@@ -196,6 +202,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.pin && !isPinned() && canPin()) return reexecPinned();
   installSignalCleanup();
+  if (args.profileDir !== null) mkdirSync(resolve(args.profileDir), { recursive: true });
   const cpu = cpus();
   const pinning =
     cpu.client === null
@@ -265,9 +272,22 @@ async function main(): Promise<number> {
       console.log('');
       console.log(renderMemory(memory));
     }
+    if (args.profileDir !== null) printProfiles(args.profileDir, scenarios);
   }
   // A skip is the machine lacking a tool, not a wrong result: it does not fail the run.
   return rows.some((r) => r.error !== null) || memory.some((m) => m.error !== null) ? 1 : 0;
+}
+
+/** Each scenario's httpool profile: where its process spent its time, costliest first. */
+function printProfiles(dir: string, scenarios: readonly Scenario[]): void {
+  console.log('');
+  console.log(`CPU profiles in ${resolve(dir)} (one per Node client and scenario; self time, % of the busy samples):`);
+  for (const sc of scenarios) {
+    const file = join(resolve(dir), `${sc.id}-httpool.cpuprofile`);
+    if (!existsSync(file)) continue;
+    console.log(`  ${sc.id} httpool:`);
+    for (const h of hottest(file)) console.log(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.name}`);
+  }
 }
 
 // The unref'd timer only fires if something (a hung socket) would keep the process alive.

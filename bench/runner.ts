@@ -4,6 +4,7 @@
 // (bench/go-runner.ts), each pinned to the client CPU.
 
 import { spawn } from 'node:child_process';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childRunner, targetJson } from './child-runner.js';
 import type { ClientName, NodeClientName, Target } from './clients.js';
@@ -22,7 +23,9 @@ export interface Expect {
 
 const CLIENT_PROCESS = fileURLToPath(new URL('./client-process.js', import.meta.url));
 
-export async function nodeRunner(name: NodeClientName, target: Target, expect: Expect, cpu: number | null): Promise<Runner> {
-  const [cmd, args] = onCpu(cpu, process.execPath, [CLIENT_PROCESS, name, targetJson(target, expect.expectBytes)]);
+/** With `profile`, V8 writes the process's CPU profile to that file when it exits. */
+export async function nodeRunner(name: NodeClientName, target: Target, expect: Expect, cpu: number | null, profile: string | null = null): Promise<Runner> {
+  const prof = profile === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dirname(profile)}`, `--cpu-prof-name=${basename(profile)}`];
+  const [cmd, args] = onCpu(cpu, process.execPath, [...prof, CLIENT_PROCESS, name, targetJson(target, expect.expectBytes)]);
   return childRunner(name, spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
 }

@@ -11,7 +11,7 @@ import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } 
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
 import { validateHeaderValue } from '../h1/write.js';
 import type { Request } from '../request.js';
-import { parseUrlParts, type UrlParts } from '../url-parts.js';
+import { parseUrlParts, partsOf, type UrlParts } from '../url-parts.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
@@ -45,6 +45,8 @@ export class Transport implements RoundTripper {
   readonly options: Readonly<ResolvedOptions>;
   readonly #pool: Pool<AnyConn>;
   readonly #keys = new Map<string, PoolKey>();
+  /** Direct keys by URL parts object (url-parts.ts hands out one per distinct URL string). */
+  readonly #directKeys = new WeakMap<KeyParts, PoolKey>();
   readonly #proxies = new Map<string, ProxyTarget>();
   /** A number per distinct proxy credentials, so keys tell them apart without showing them. */
   readonly #credentialTags = new Map<string, number>();
@@ -100,6 +102,18 @@ export class Transport implements RoundTripper {
   }
 
   #key(url: KeyParts, proxy: ProxyTarget | null): PoolKey {
+    // Requests made from the same URL string share one parts object: its key is one lookup away.
+    if (proxy === null) {
+      const known = this.#directKeys.get(url);
+      if (known !== undefined) return known;
+      const key = this.#keyByText(url, null);
+      this.#directKeys.set(url, key);
+      return key;
+    }
+    return this.#keyByText(url, proxy);
+  }
+
+  #keyByText(url: KeyParts, proxy: ProxyTarget | null): PoolKey {
     const probe = proxy === null ? `${url.protocol}//${url.host}` : `${url.protocol}//${url.host} ${proxy.identity}`;
     let key = this.#keys.get(probe);
     if (key === undefined) {
@@ -316,12 +330,12 @@ export class Transport implements RoundTripper {
 
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */
   idleConnIds(url: string | URL): number[] {
-    const key = this.#key(typeof url === 'string' ? parseUrlParts(url) : url, null);
+    const key = this.#key(typeof url === 'string' ? parseUrlParts(url) : partsOf(url), null);
     return this.#pool.idleOf(key.id).map((c) => c.id);
   }
 }
 
-/** What a pool key is made from: a URL, or its parts (url-parts.ts). */
+/** What a pool key is made from: a URL's parts (url-parts.ts), immutable, so they can index keys. */
 type KeyParts = Pick<UrlParts, 'protocol' | 'host' | 'hostname' | 'port'>;
 
 /** A header value equal to `token`, case-insensitively (Expect, Connection). */
