@@ -2,11 +2,15 @@
 // library's defaults otherwise (drain, leak release and stats stay on: issue 7 measures the
 // safe configuration, not a stripped one).
 
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BenchClient, Target } from './client-common.js';
 import { BODY_TYPE, REQUEST_TIMEOUT_MS, badStatus } from './client-common.js';
 
 export async function httpoolClient(target: Target): Promise<BenchClient> {
-  const hp = await import('../src/index.js');
+  // HTTPOOL_BENCH_BUILD: another build's directory (bench/ab.ts measures two builds side by side).
+  const other = process.env.HTTPOOL_BENCH_BUILD;
+  const hp = (await import(other === undefined ? '../src/index.js' : pathToFileURL(join(other, 'src/index.js')).href)) as typeof import('../src/index.js');
   const transport = new hp.Transport({
     // At most `concurrency` connections, all kept idle. (Over h2 one connection carries them all.)
     // maxIdleConns too: its default (100, as Go's) would close the idle surplus at 256

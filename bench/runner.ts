@@ -23,9 +23,19 @@ export interface Expect {
 
 const CLIENT_PROCESS = fileURLToPath(new URL('./client-process.js', import.meta.url));
 
-/** With `profile`, V8 writes the process's CPU profile to that file when it exits. */
-export async function nodeRunner(name: NodeClientName, target: Target, expect: Expect, cpu: number | null, profile: string | null = null): Promise<Runner> {
+/**
+ * With `profile`, V8 writes the process's CPU profile to that file when it exits; `env` is added
+ * to the process's environment.
+ */
+export async function nodeRunner(
+  name: NodeClientName,
+  target: Target,
+  expect: Expect,
+  cpu: number | null,
+  profile: string | null = null,
+  env: Record<string, string> = {},
+): Promise<Runner> {
   const prof = profile === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${dirname(profile)}`, `--cpu-prof-name=${basename(profile)}`];
   const [cmd, args] = onCpu(cpu, process.execPath, [...prof, CLIENT_PROCESS, name, targetJson(target, expect.expectBytes)]);
-  return childRunner(name, spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
+  return childRunner(name, spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 }
