@@ -17,12 +17,12 @@ import type { RunResult } from './measure.js';
 import { findNginx, startNginx } from './nginx.js';
 import { canPin, cpus, isPinned, reexecPinned } from './pin.js';
 import { nodeRunner, type Runner } from './runner.js';
-import { SCENARIOS } from './scenarios.js';
+import { needsTls, SCENARIOS } from './scenarios.js';
 import { median } from './stats.js';
 
 const USAGE = `usage: node build/bench/ab.js --against DIR [--only IDS] [--rounds N] [--duration S]
   --against DIR   the other build: DIR/src/index.js is its httpool
-  --only IDS      comma-separated plain-HTTP scenarios (default small-c50): ${SCENARIOS.filter((s) => s.listener === 'http').map((s) => s.id).join(', ')}
+  --only IDS      comma-separated plain-HTTP scenarios (default small-c50): ${SCENARIOS.filter((s) => !needsTls(s)).map((s) => s.id).join(', ')}
   --rounds N      runs of each build, alternating (default 8)
   --duration S    seconds per run (default 3)`;
 
@@ -81,9 +81,9 @@ async function main(): Promise<number> {
   let failed = false;
   try {
     for (const id of args.only) {
-      const sc = SCENARIOS.find((s) => s.id === id && s.listener === 'http');
+      const sc = SCENARIOS.find((s) => s.id === id && !needsTls(s));
       if (sc === undefined) throw new Error(`no plain-HTTP scenario ${id}\n${USAGE}`);
-      const target: Target = { origin: server.origins.http, ca: null, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
+      const target: Target = { origin: server.origins[sc.listener]!, ca: null, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
       const expect = { expectBytes: sc.expectBytes };
       const a: Runner = await nodeRunner('httpool', target, expect, cpu.client, null, { HTTPOOL_BENCH_BUILD: args.against });
       const b: Runner = await nodeRunner('httpool', target, expect, cpu.client);

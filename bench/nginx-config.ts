@@ -13,6 +13,8 @@ import { SMALL_BODY, POST_ANSWER } from './bodies.js';
 
 export interface NginxPorts {
   http: number;
+  /** The same paths with `tcp_nopush off`. */
+  httpNoPush: number;
   https: number | null;
   h2: number | null;
 }
@@ -45,7 +47,7 @@ export function nginxConfig({ dir, ports, tls }: NginxConfigInput): string {
     ssl_certificate ${tls.certPath};
     ssl_certificate_key ${tls.keyPath};
     ssl_protocols TLSv1.2 TLSv1.3;`;
-  const servers = [server(`127.0.0.1:${ports.http} backlog=4096`)];
+  const servers = [server(`127.0.0.1:${ports.http} backlog=4096`), server(`127.0.0.1:${ports.httpNoPush} backlog=4096`, '\n    tcp_nopush off;')];
   if (tls !== null && ports.https !== null) servers.push(server(`127.0.0.1:${ports.https} ssl backlog=4096`, tlsExtra));
   // nginx 1.22 syntax: http2 on the listen line. Its ALPN also accepts http/1.1, so every
   // client of the h2 row checks it got h2 (a fallback counts as an error).

@@ -91,6 +91,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
   writeFileSync(join(dir, 'www', '1mib'), MIB_BODY);
   const ports: NginxPorts = {
     http: await freePort(),
+    httpNoPush: await freePort(),
     https: tls === null ? null : await freePort(),
     h2: tls === null ? null : await freePort(),
   };
@@ -113,7 +114,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
   try {
     // Ready when every listener accepts; bounded by READY_TIMEOUT_MS.
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const all = [ports.http, ports.https, ports.h2].filter((p): p is number => p !== null);
+    const all = [ports.http, ports.httpNoPush, ports.https, ports.h2].filter((p): p is number => p !== null);
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         let log = '';
@@ -136,6 +137,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
       description: `${version(bin)}, one process${cpu === null ? '' : ` on CPU ${cpu}`}`,
       origins: {
         http: origin,
+        httpNoPush: `http://127.0.0.1:${ports.httpNoPush}`,
         https: ports.https === null ? null : `https://127.0.0.1:${ports.https}`,
         h2: ports.h2 === null ? null : `https://127.0.0.1:${ports.h2}`,
       },

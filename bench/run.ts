@@ -120,7 +120,7 @@ function toRow(sc: Scenario, st: ClientState): Row {
 function targetOf(ctx: Context, sc: Scenario): Target {
   const origin = ctx.server.origins[sc.listener];
   if (origin === null) throw new Error(`${sc.id}: the server has no ${sc.listener} listener`);
-  const ca = sc.listener === 'http' ? null : (ctx.certs?.ca ?? null);
+  const ca = needsTls(sc) ? (ctx.certs?.ca ?? null) : null;
   return { origin, ca, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
 }
 

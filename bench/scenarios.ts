@@ -41,6 +41,17 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'small-c50', what: '50 concurrent GETs, 100-byte body', ...SMALL, concurrency: 50, ...H1 },
   { id: 'small-c256', what: '256 concurrent GETs, 100-byte body', ...SMALL, concurrency: 256, ...H1 },
   { id: 'mib-c8', what: '8 concurrent GETs, 1 MiB body', method: 'GET', path: '/1mib', body: null, expectBytes: MIB_BODY.length, concurrency: 8, ...H1 },
+  {
+    id: 'mib-nopush',
+    what: '8 concurrent GETs, 1 MiB body, from a server block with tcp_nopush off (nginx\'s compiled-in default)',
+    method: 'GET',
+    path: '/1mib',
+    body: null,
+    expectBytes: MIB_BODY.length,
+    concurrency: 8,
+    ...H1,
+    listener: 'httpNoPush',
+  },
   { id: 'post-c50', what: '50 concurrent POSTs, 4 KiB body, 2-byte answer', method: 'POST', path: '/post', body: POST_BODY, expectBytes: POST_ANSWER.length, concurrency: 50, ...H1 },
   { id: 'https-c50', what: '50 concurrent GETs, 100-byte body, HTTP/1.1 over TLS', ...SMALL, concurrency: 50, listener: 'https', protocol: 'HTTP/1.1', clients: HTTPS1 },
   { id: 'h2-c50', what: '50 concurrent GETs, 100-byte body, HTTP/2 over TLS', ...SMALL, concurrency: 50, listener: 'h2', protocol: 'HTTP/2.0', clients: HTTP2 },
@@ -50,5 +61,5 @@ export const SCENARIOS: readonly Scenario[] = [
 export const MEMORY_ID = 'memory';
 
 export function needsTls(sc: Scenario): boolean {
-  return sc.listener !== 'http';
+  return sc.listener === 'https' || sc.listener === 'h2';
 }

@@ -16,6 +16,12 @@ export interface ServerCounters {
 /** Where each listener is; the TLS ones are null when the server was started without a certificate. */
 export interface Origins {
   http: string;
+  /**
+   * Plain HTTP/1.1 from a server block with nginx's compiled-in `tcp_nopush off` (the main one
+   * has `tcp_nopush on`, as Debian's shipped nginx.conf does). The Node server has no such
+   * setting: there it is the plain listener.
+   */
+  httpNoPush: string;
   https: string | null;
   h2: string | null;
 }

@@ -83,6 +83,7 @@ export async function startNodeServer(tls: ServerTls | null, cpu: number | null)
       description: `Node ${process.version} server child (raw HTTP/1.1, node:http2)${cpu === null ? '' : ` on CPU ${cpu}`}`,
       origins: {
         http: `http://127.0.0.1:${ports.port}`,
+        httpNoPush: `http://127.0.0.1:${ports.port}`,
         https: ports.tlsPort === null ? null : `https://127.0.0.1:${ports.tlsPort}`,
         h2: ports.h2Port === null ? null : `https://127.0.0.1:${ports.h2Port}`,
       },
