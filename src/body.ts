@@ -62,13 +62,11 @@ export class BodyChannel implements BodySink {
   /** The body's length when the connection knows it (Content-Length, not decoded), else -1. */
   expected = -1;
   /**
-   * bytes() of a large body of known length: the rest is read straight into `#direct` (the
-   * connection's reads target it, see directTarget), so there is no read buffer per 64 KiB and
-   * no final copy.
+   * bytes() of a large body of known length: the rest is read straight into `dest` (the
+   * connection's reads target it, see directTarget), so there are no read buffers to allocate
+   * and no final copy.
    */
-  #direct: Buffer | null = null;
-  #filled = 0;
-  #collected: { resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null = null;
+  #direct: { dest: Buffer; filled: number; resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null = null;
   trailers: string[] = [];
   /** The request this body answers; errors raised while reading it name it. */
   context: { readonly method: string; readonly url: URL } | null = null;
@@ -85,11 +83,11 @@ export class BodyChannel implements BodySink {
 
   push(chunk: Buffer): void {
     if (this.#ended || this.#error !== null) return;
-    const dest = this.#direct;
-    if (dest !== null) {
+    const d = this.#direct;
+    if (d !== null) {
       // Bytes the read already put in place cost nothing; any other piece is copied in.
-      if (chunk.buffer !== dest.buffer || chunk.byteOffset !== dest.byteOffset + this.#filled) dest.set(chunk, this.#filled);
-      this.#filled += chunk.length;
+      if (chunk.buffer !== d.dest.buffer || chunk.byteOffset !== d.dest.byteOffset + d.filled) d.dest.set(chunk, d.filled);
+      d.filled += chunk.length;
       return;
     }
     const w = this.#waiting;
@@ -111,10 +109,10 @@ export class BodyChannel implements BodySink {
     this.#ended = true;
     this.trailers = trailers;
     this.#source = null;
-    const c = this.#collected;
-    if (c !== null) {
-      this.#collected = null;
-      c.resolve(this.#direct!.subarray(0, this.#filled));
+    const d = this.#direct;
+    if (d !== null) {
+      this.#direct = null;
+      d.resolve(d.dest.subarray(0, d.filled));
     }
     const w = this.#waiting;
     if (w !== null && this.#head >= this.#chunks.length) {
@@ -137,11 +135,10 @@ export class BodyChannel implements BodySink {
       this.#waiting = null;
       w.reject(err);
     }
-    const c = this.#collected;
-    if (c !== null) {
-      this.#collected = null;
+    const d = this.#direct;
+    if (d !== null) {
       this.#direct = null;
-      c.reject(err);
+      d.reject(err);
     }
     this.#settle();
   }
@@ -203,9 +200,8 @@ export class BodyChannel implements BodySink {
    * collects a body of known length.
    */
   directTarget(): Buffer | null {
-    const dest = this.#direct;
-    if (dest === null || this.#ended) return null;
-    return this.#filled < dest.length ? dest.subarray(this.#filled) : null;
+    const d = this.#direct;
+    return d !== null && d.filled < d.dest.length ? d.dest.subarray(d.filled) : null;
   }
 
   /**
@@ -225,9 +221,7 @@ export class BodyChannel implements BodySink {
     this.#chunks = [];
     this.#head = 0;
     this.#bytes = 0;
-    this.#direct = dest;
-    this.#filled = filled;
-    const p = new Promise<Buffer>((resolve, reject) => (this.#collected = { resolve, reject }));
+    const p = new Promise<Buffer>((resolve, reject) => (this.#direct = { dest, filled, resolve, reject }));
     if (this.#paused) {
       this.#paused = false;
       this.#source.resume();
@@ -267,7 +261,7 @@ export class BodyChannel implements BodySink {
     if (source === null || this.settled) return;
     // bytes() is collecting the body into its final buffer: the Body may be gone, but the read
     // goes on without backpressure and ends by itself, giving the connection back.
-    if (this.#collected !== null) return;
+    if (this.#direct !== null) return;
     this.#source = null;
     this.#chunks = [];
     this.#ended = true;

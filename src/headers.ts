@@ -8,14 +8,17 @@ export type HeadersInit =
   | Iterable<readonly [string, string]>
   | Record<string, string | number | readonly string[] | undefined>;
 
+/** The fields of a Headers that has none yet: shared, so an empty Headers allocates nothing. */
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+
 export class Headers implements Iterable<[string, string]> {
-  #list: string[] | null;
+  /** The fields, once this object has a list of its own; null before (none yet, or `#head`'s). */
+  #list: string[] | null = null;
   /** A response head whose fields are cut into strings only when first read (h1/head.ts). */
   #head: { readonly rawHeaders: string[] } | null = null;
   #index: Map<string, number[]> | null = null;
 
   constructor(init?: HeadersInit) {
-    this.#list = [];
     if (init === undefined) return;
     if (init instanceof Headers) {
       this.#list = init.#raw.slice();
@@ -41,24 +44,24 @@ export class Headers implements Iterable<[string, string]> {
   /** A response head's fields, taken from it on first use: headers nobody reads cost nothing. */
   static fromHead(head: { readonly rawHeaders: string[] }): Headers {
     const h = new Headers();
-    h.#list = null;
     h.#head = head;
     return h;
   }
 
-  get #raw(): string[] {
+  /** The fields, to read. */
+  get #raw(): readonly string[] {
+    return this.#list ?? (this.#head === null ? NO_FIELDS : this.#own());
+  }
+
+  /** The fields as this object's own list, to change (the head's are taken over). */
+  #own(): string[] {
     let list = this.#list;
     if (list === null) {
-      list = this.#head!.rawHeaders;
+      list = this.#head === null ? [] : this.#head.rawHeaders;
       this.#list = list;
       this.#head = null;
     }
     return list;
-  }
-
-  set #raw(list: string[]) {
-    this.#list = list;
-    this.#head = null;
   }
 
   #lookup(name: string): number[] | undefined {
@@ -100,7 +103,7 @@ export class Headers implements Iterable<[string, string]> {
   }
 
   append(name: string, value: string): this {
-    this.#raw.push(String(name), String(value));
+    this.#own().push(String(name), String(value));
     this.#index = null;
     return this;
   }
@@ -113,7 +116,7 @@ export class Headers implements Iterable<[string, string]> {
     for (let i = 0; i < raw.length; i += 2) {
       if (raw[i]!.toLowerCase() !== lower) next.push(raw[i]!, raw[i + 1]!);
     }
-    this.#raw = next;
+    this.#list = next;
     this.#index = null;
     return this;
   }

@@ -16,19 +16,17 @@ export abstract class DeadlineEntry {
 export class Deadlines {
   /** The timeout every entry gets, ms. */
   readonly timeout: number;
-  readonly #ms: number;
   #head: DeadlineEntry | null = null;
   #tail: DeadlineEntry | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(ms: number) {
     this.timeout = ms;
-    this.#ms = ms;
   }
 
   /** Calls `e.expired()` after the timeout unless cancelled first. An entry is armed once. */
   arm(e: DeadlineEntry): void {
-    e.at = performance.now() + this.#ms;
+    e.at = performance.now() + this.timeout;
     e.prev = this.#tail;
     e.next = null;
     if (this.#tail === null) this.#head = e;

@@ -52,6 +52,10 @@ function protocol(message: string): ProtocolError {
   return new ProtocolError('ERR_PROTOCOL', message);
 }
 
+function badStatusLine(what: string, line: string, end: number): ProtocolError {
+  return protocol(`${what}: ${JSON.stringify(line.slice(0, Math.min(end, 64)))}`);
+}
+
 export class ResponseParser {
   readonly #handler: ParserHandler;
   readonly #maxHeaderBytes: number;
@@ -345,21 +349,20 @@ export class ResponseParser {
   /** The status line: line[0, end), its terminator excluded (decoded: it is short, and the reason is kept). */
   #parseStatusLine(line: string, end: number): void {
     // HTTP-version SP 3DIGIT [ SP reason-phrase ]   (RFC 9112 §4; "HTTP/1.1 200" is accepted)
-    const bad = (what: string): ProtocolError => protocol(`${what}: ${JSON.stringify(line.slice(0, Math.min(end, 64)))}`);
-    if (end < 12 || !line.startsWith('HTTP/') || line.charCodeAt(8) !== SP) throw bad('malformed status line');
+    if (end < 12 || !line.startsWith('HTTP/') || line.charCodeAt(8) !== SP) throw badStatusLine('malformed status line', line, end);
     const minor = line.charCodeAt(7);
     if (line.charCodeAt(5) !== 0x31 || line.charCodeAt(6) !== 0x2e || (minor !== 0x30 && minor !== 0x31)) {
-      throw bad('unsupported HTTP version in status line');
+      throw badStatusLine('unsupported HTTP version in status line', line, end);
     }
     const d1 = line.charCodeAt(9) - 0x30;
     const d2 = line.charCodeAt(10) - 0x30;
     const d3 = line.charCodeAt(11) - 0x30;
-    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) throw bad('malformed status code in status line');
+    if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) throw badStatusLine('malformed status code in status line', line, end);
     let reason = '';
     if (end > 12) {
-      if (line.charCodeAt(12) !== SP) throw bad('malformed status line');
+      if (line.charCodeAt(12) !== SP) throw badStatusLine('malformed status line', line, end);
       for (let i = 13; i < end; i++) {
-        if (FIELD_CHAR[line.charCodeAt(i)] !== 1) throw bad('invalid character in reason phrase');
+        if (FIELD_CHAR[line.charCodeAt(i)] !== 1) throw badStatusLine('invalid character in reason phrase', line, end);
       }
       reason = line.slice(13, end);
     }

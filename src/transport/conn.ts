@@ -76,7 +76,7 @@ export class Conn implements Poolable {
   #upgrade: Duplex | null = null;
   #drainWaiters: (() => void)[] = [];
 
-  /** Plain TCP only: where each read lands, and whether what is kept of it must be copied. */
+  /** Sockets read through onread only: where each read lands, and whether what is kept must be copied. */
   readonly #reads: ReadBuffers | null;
 
   constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
@@ -92,7 +92,7 @@ export class Conn implements Poolable {
       this.#reads = reads;
       reader.buffer = () => reads.next(this.#nextRead());
       reader.fn = (buf) => {
-        reads.landed(buf);
+        reads.landed(buf.length);
         this.#onData(buf);
       };
     } else {
@@ -105,16 +105,17 @@ export class Conn implements Poolable {
     socket.on('drain', () => this.#wakeWriters());
   }
 
-  /** What the next plain-TCP read is for (read-buffers.ts chooses its buffer from this). */
+  /** What the next onread read is for (read-buffers.ts chooses its buffer from this). */
   #nextRead(): NextRead {
     const ex = this.#ex;
     if (ex === null || !ex.headDelivered || ex.messageDone || ex.draining) return SHARED_READ;
     const remaining = this.#parser.remainingBodyBytes();
     if (remaining === 0) return SHARED_READ;
-    // bytes() collecting a body of known length: read into its final buffer, never past the
-    // body's end (anything after it is for the parser to judge, through the shared buffer).
+    // bytes() collecting a body of known length: read into its final buffer. Its unfilled part is
+    // exactly the body's rest (it is sized to Content-Length), so a read never goes past the
+    // body's end: what follows is for the parser to judge, through the shared buffer.
     const into = remaining > 0 ? (ex.sink?.directTarget?.() ?? null) : null;
-    if (into !== null) return { kind: 'direct', into: remaining < into.length ? into.subarray(0, remaining) : into };
+    if (into !== null) return { kind: 'direct', into };
     if (remaining > 0 && remaining <= STREAM_ABOVE_BYTES) return SHARED_READ;
     return { kind: 'stream', remaining };
   }

@@ -15,9 +15,10 @@ import type { ResolvedOptions } from './options.js';
 import { handshake, startTls, tlsOptions, type TlsSessions } from './tls.js';
 
 /**
- * Where a plain TCP socket delivers what it reads. Node's `onread` fills a buffer the reader
- * chooses (transport/read-buffers.ts) instead of allocating a Buffer per read and pushing it
- * through a Readable stream; the reader must copy whatever it keeps of the shared one.
+ * Where a socket read through onread (plain TCP, or TLS straight to the target) delivers what
+ * it reads. Node fills a buffer the reader chooses (transport/read-buffers.ts) instead of
+ * allocating a Buffer per read and pushing it through a Readable stream; the reader must copy
+ * whatever it keeps of the shared one.
  */
 export interface ReadInto {
   fn: ((buf: Buffer) => void) | null;
@@ -38,14 +39,12 @@ export const SHARED_READ_BYTES = 16 * 1024;
 let sharedReadBuffer: Buffer | null = null;
 
 function sharedRead(): Buffer {
-  // allocUnsafeSlow: its own ArrayBuffer, never a slice of Node's pool, so conn.ts can tell
-  // shared-buffer chunks by their backing memory.
   return (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES));
 }
 
 export interface Dialed {
   socket: net.Socket;
-  /** Set for plain TCP: the conn installs its reader here and must copy what it keeps. */
+  /** Set when the socket reads through onread: the conn installs its reader here. */
   reader: ReadInto | null;
   /** The ALPN protocol agreed with the target over TLS ("h2", "http/1.1"), or null. */
   alpn: string | null;
@@ -65,27 +64,18 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
   const { opts } = env;
   const proxy = key.proxy;
   const hop = proxy ?? { hostname: key.hostname, port: key.port, hostPort: key.targetHostPort };
-  // The onread fast path only when nothing but HTTP/1.1 will ever be read from the TCP socket.
+  // The onread fast path where Node offers it and only HTTP/1.1 will be read: a plain TCP
+  // socket, or (https:// straight to the target) a TLS socket that makes its own TCP connection,
+  // since a socket wrapped in TLS later cannot read through onread. If ALPN then picks h2,
+  // node:http2 takes the socket's reads over and the reader is not used.
   const plain =
     key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
-  // https:// straight to the target: one TLS socket that makes its own TCP connection, because
-  // only then does Node read the decrypted bytes through onread (a socket wrapped later cannot).
-  // If ALPN picks h2, node:http2 takes the socket's reads over and onread is never called.
   const tlsTarget = key.scheme === 'https' ? { hostname: key.hostname, port: key.port, servername: opts.tls.servername ?? key.hostname } : null;
   const direct =
     tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
   const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
   let socket: net.Socket = first.socket;
   try {
-    if (direct !== null) {
-      emit(trace, 'tlsHandshakeStart');
-      const secure = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) =>
-        handshake(first.socket as tls.TLSSocket, tlsTarget!, env.sessions, trace, cancel),
-      );
-      const agreed = secure.alpnProtocol;
-      const alpn = typeof agreed === 'string' ? agreed : null;
-      return { socket: secure, reader: alpn === 'h2' ? null : first.reader, alpn };
-    }
     if (proxy !== null && proxy.scheme === 'https') {
       socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, (cancel) =>
         startTls(socket, { hostname: proxy.hostname, port: proxy.port, servername: proxy.hostname }, opts.tls, ['http/1.1'], env.sessions, trace, cancel),
@@ -103,14 +93,16 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     let alpn: string | null = null;
     if (tlsTarget !== null) {
       const s = socket;
-      const secure: tls.TLSSocket = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) =>
-        startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel),
-      );
+      const secure: tls.TLSSocket = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) => {
+        if (direct === null) return startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel);
+        emit(trace, 'tlsHandshakeStart'); // under way since the TCP connect
+        return handshake(s as tls.TLSSocket, tlsTarget, env.sessions, trace, cancel);
+      });
       const agreed = secure.alpnProtocol;
       alpn = typeof agreed === 'string' ? agreed : null;
       socket = secure;
     }
-    return { socket, reader: plain ? first.reader : null, alpn };
+    return { socket, reader: alpn === 'h2' ? null : first.reader, alpn };
   } catch (err) {
     socket.destroy();
     first.socket.destroy();

@@ -28,21 +28,22 @@ export function captureCallSite(): Error | null {
 
 export function warnLeak(callSite: Error | null): void {
   if (warned) return;
-  const base =
-    "a response body was garbage-collected before it was read to the end or closed; its connection was closed ('body-leaked'). Read the body or call res.body.close().";
   if (callSite === null) {
     captureAll = true;
     if (warnedUnlocated) return;
     warnedUnlocated = true;
-    process.emitWarning(`${base} Where the request was made was not recorded (call sites are sampled); the next leaked body's will be reported.`, {
-      type: 'HttpoolLeakWarning',
-      code: 'HTTPOOL_BODY_LEAKED',
-    });
+    emitLeakWarning("Where the request was made was not recorded (call sites are sampled); the next leaked body's will be reported.");
     return;
   }
   warned = true;
-  const where = callSite.stack?.split('\n').slice(1).join('\n') ?? '    (no stack)';
-  process.emitWarning(`${base} The request was made at:\n${where}`, { type: 'HttpoolLeakWarning', code: 'HTTPOOL_BODY_LEAKED' });
+  emitLeakWarning(`The request was made at:\n${callSite.stack?.split('\n').slice(1).join('\n') ?? '    (no stack)'}`);
+}
+
+function emitLeakWarning(where: string): void {
+  process.emitWarning(
+    `a response body was garbage-collected before it was read to the end or closed; its connection was closed ('body-leaked'). Read the body or call res.body.close(). ${where}`,
+    { type: 'HttpoolLeakWarning', code: 'HTTPOOL_BODY_LEAKED' },
+  );
 }
 
 /** Tests only: back to the start (sampling from request one, no warning given). */

@@ -1,6 +1,6 @@
-// Where each read of a plain-TCP connection lands (conn.ts asks; dial.ts installs the answer
-// through Node's `onread`, which takes the buffer for the next read right after delivering the
-// previous one). Three places:
+// Where each read of a connection lands when its socket reads through Node's `onread` (plain
+// TCP, or TLS straight to the target). conn.ts asks; dial.ts installs the answer, which Node
+// takes for the next read right after delivering the previous one. Three places:
 //   - the process-wide shared buffer (dial.ts), for heads and small bodies: whatever is kept of
 //     a read there is copied out before the next one;
 //   - the final buffer of a body that bytes() collects (body.ts collectDirect): no copy at all;
@@ -35,9 +35,9 @@ export type NextRead =
 
 export class ReadBuffers {
   readonly #shared: Buffer;
-  /** The buffer installed for the next read. */
-  #installed: Buffer;
-  /** An own buffer that may serve another read (its last read was copied out). */
+  /** Which kind of buffer is installed for the next read. */
+  #installed: NextRead['kind'] = 'shared';
+  /** The own buffer installed, or kept for another read (its last read was copied out). */
   #own: Buffer | null = null;
   /**
    * Whether the read being delivered landed in memory that will be read into again: the body
@@ -47,43 +47,34 @@ export class ReadBuffers {
 
   constructor(shared: Buffer) {
     this.#shared = shared;
-    this.#installed = shared;
   }
 
-  /** A read arrived in `buf` (a view of the installed buffer); decides `reused` before it is parsed. */
-  landed(buf: Buffer): void {
-    const installed = this.#installed;
-    if (installed === this.#shared) {
-      this.reused = true;
-      return;
-    }
-    const own = this.#own;
-    if (own === null || buf.buffer !== own.buffer) {
-      this.reused = false; // a direct target: the bytes are already where they belong
-      return;
-    }
-    if (buf.length * KEEP_SHARE >= own.length) {
-      this.#own = null; // the body keeps this buffer; the next read gets a fresh one
-      this.reused = false;
-    } else {
-      this.reused = true;
+  /** A read of `n` bytes arrived in the installed buffer; decides `reused` before it is parsed. */
+  landed(n: number): void {
+    switch (this.#installed) {
+      case 'shared':
+        this.reused = true;
+        return;
+      case 'direct':
+        this.reused = false; // the bytes are already where they belong
+        return;
+      case 'stream':
+        // A good part of the buffer: the body keeps it, and the next read gets a fresh one.
+        this.reused = n * KEEP_SHARE < this.#own!.length;
+        if (!this.reused) this.#own = null;
     }
   }
 
   /** The buffer for the next read. */
   next(what: NextRead): Buffer {
-    let buf: Buffer;
+    this.#installed = what.kind;
     if (what.kind === 'shared') {
       this.#own = null;
-      buf = this.#shared;
-    } else if (what.kind === 'direct') {
-      buf = what.into;
-    } else {
-      const want = what.remaining < 0 ? STREAM_READ_BYTES : Math.min(what.remaining, STREAM_READ_BYTES);
-      const own = this.#own;
-      buf = own !== null && own.length >= want ? own : (this.#own = Buffer.allocUnsafe(want));
+      return this.#shared;
     }
-    this.#installed = buf;
-    return buf;
+    if (what.kind === 'direct') return what.into;
+    const want = what.remaining < 0 ? STREAM_READ_BYTES : Math.min(what.remaining, STREAM_READ_BYTES);
+    const own = this.#own;
+    return own !== null && own.length >= want ? own : (this.#own = Buffer.allocUnsafe(want));
   }
 }

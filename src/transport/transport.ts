@@ -343,7 +343,6 @@ function isToken(value: string | null, token: string): boolean {
   return value !== null && value.trim().toLowerCase() === token;
 }
 
-
 function declaredLength(req: Request): number {
   const values = req.headers.values('content-length');
   if (values.length === 0) return -1;
