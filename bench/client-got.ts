@@ -1,6 +1,7 @@
-// got's row (v16, ESM only, hence the dynamic import): keep-alive http/https Agents with
-// `maxSockets` as the connection budget, body as a Buffer, and retries off (a retried request
-// would hide an error the other clients report). got rides on node:http: HTTP/1.1 only.
+// got's row (v14, the newest got whose engines accept Node 20; ESM only, hence the dynamic
+// import): keep-alive http/https Agents with `maxSockets` as the connection budget, body as a
+// Buffer, and retries off (a retried request would hide an error the other clients report).
+// got rides on node:http: HTTP/1.1 only.
 
 import http from 'node:http';
 import https from 'node:https';
