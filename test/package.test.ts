@@ -1,0 +1,336 @@
+// The package as a user gets it: `npm pack` (its prepack builds dist/ afresh) into a temp dir,
+// the tarball's file list checked, then the tarball installed into a fresh temp project without
+// network and loaded the four ways projects load it: an ESM .mjs, a CommonJS .cjs (which must
+// get the very module instance `import` gets: one default Transport), TypeScript under
+// module/moduleResolution nodenext (an .mts and a .cts) and under esnext/bundler, both strict.
+// Each makes one real request to a loopback server; the installed `httpool` bin makes one too.
+//
+// The install needs no network: the temp project gets a package-lock.json whose entries for
+// httpool's dependencies are the checkout's own (resolved URL and integrity), so `npm ci
+// --offline` takes their tarballs from the npm cache that the checkout's `npm ci` filled.
+// TypeScript is the checkout's, and @types/node is linked from the checkout's node_modules.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { httpServer, type TestServer } from './support/servers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** Per check: a child process or two; the pack and install get their own budget in before(). */
+const T = { timeout: 30_000 };
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion and never longer than `ms`: on time-out its whole process group
+ * is killed (npm runs the build through a shell and another npm) and the run fails.
+ */
+function run(cmd: string, args: string[], opts: { cwd: string; ms: number; env?: Record<string, string> }): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  delete env['NODE_TEST_CONTEXT']; // the children are programs, not test files
+  // The directory of this node first: the bin's `#!/usr/bin/env node` and npm's scripts find it.
+  env['PATH'] = `${dirname(process.execPath)}:${env['PATH'] ?? ''}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(new Error(`${cmd} ${args.join(' ')} still running after ${opts.ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, opts.ms);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function ok(r: Run, what: string): string {
+  assert.equal(r.code, 0, `${what} exited ${r.code}; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r.stdout;
+}
+
+interface PackFile {
+  path: string;
+}
+interface PackResult {
+  filename: string;
+  files: PackFile[];
+  entryCount: number;
+  size: number;
+}
+
+interface Manifest {
+  version: string;
+  license?: string;
+  main?: string;
+  types?: string;
+  bin?: Record<string, string>;
+  exports?: unknown;
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+}
+
+interface LockEntry {
+  dev?: boolean;
+  devOptional?: boolean;
+  link?: boolean;
+}
+
+let tmp = '';
+let app = '';
+let pack: PackResult;
+let shipped: Set<string>;
+let manifest: Manifest;
+let server: TestServer;
+const seen: string[] = [];
+
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'httpool-package-'));
+  server = await httpServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.setHeader('content-type', 'text/plain');
+    res.end(`hello ${req.url ?? ''}`);
+  });
+
+  const packed = ok(await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, ms: 120_000 }), 'npm pack');
+  [pack] = JSON.parse(packed) as [PackResult];
+  shipped = new Set(pack.files.map((f) => f.path));
+  manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+
+  // The temp project: httpool from the tarball; its dependencies pinned as the checkout pins them.
+  app = join(tmp, 'app');
+  await mkdir(app);
+  const spec = `file:../${pack.filename}`;
+  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, unknown> = {
+    '': { name: 'httpool-consumer', dependencies: { httpool: spec } },
+    'node_modules/httpool': {
+      version: manifest.version,
+      resolved: spec,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      bin: manifest.bin,
+      engines: manifest.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path !== '' && !entry.dev && !entry.devOptional && !entry.link) packages[path] = entry;
+  }
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'httpool-consumer', private: true, type: 'module', dependencies: { httpool: spec } }, null, 2),
+  );
+  await writeFile(
+    join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'httpool-consumer', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
+  const install = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: app, ms: 60_000 });
+  ok(install, "npm ci --offline in the temp project (httpool's dependencies come from the npm cache the checkout's `npm ci` filled)");
+  await mkdir(join(app, 'node_modules', '@types'));
+  await symlink(join(ROOT, 'node_modules', '@types', 'node'), join(app, 'node_modules', '@types', 'node'), 'dir');
+}, { timeout: 180_000 });
+
+after(async () => {
+  await server?.close();
+  if (tmp !== '') await rm(tmp, { recursive: true, force: true });
+});
+
+/** Every string an exports map can lead to, through any nesting of conditions. */
+function targets(exp: unknown): string[] {
+  if (typeof exp === 'string') return [exp];
+  if (exp === null || typeof exp !== 'object') return [];
+  return Object.values(exp).flatMap(targets);
+}
+
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name), rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+test('the tarball: LICENSE, dist only, no source map left dangling, no CLI .d.ts, every entry point shipped', T, async () => {
+  for (const f of ['LICENSE', 'README.md', 'package.json']) assert.ok(shipped.has(f), `${f} is in the tarball`);
+  assert.match(await readFile(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 the httpool contributors\n/);
+  const stray = [...shipped].filter((f) => !f.startsWith('dist/src/') && !f.startsWith('dist/cli/') && !['LICENSE', 'README.md', 'package.json'].includes(f));
+  assert.deepEqual(stray, [], 'nothing but dist/src, dist/cli and the three top-level files');
+  assert.deepEqual([...shipped].filter((f) => /^dist\/cli\/.*\.d\.ts$/.test(f)), [], "the CLI's declarations are not shipped");
+  assert.ok(shipped.has('dist/src/index.d.ts') && shipped.has('dist/src/index.js'));
+
+  // Entry points: main, types, bin and every exports target are files the tarball has.
+  const entries = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {}), ...targets(manifest.exports)];
+  for (const e of entries) {
+    assert.ok(e !== undefined);
+    assert.ok(shipped.has(posix.normalize(e)), `${e} (named by package.json) is in the tarball`);
+  }
+
+  // The installed copy is the tarball: same files. A source map, or a sourceMappingURL comment,
+  // must lead only to files it has.
+  const installed = join(app, 'node_modules', 'httpool');
+  const files = await filesUnder(installed);
+  assert.deepEqual(files.sort(), [...shipped].sort());
+  for (const f of files) {
+    if (!/\.(js|d\.ts|map)$/.test(f)) continue;
+    const text = await readFile(join(installed, f), 'utf8');
+    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
+    if (url !== undefined && !url.startsWith('data:')) {
+      assert.ok(shipped.has(posix.join(posix.dirname(f), url)), `${f} points at ${url}, which the tarball lacks`);
+    }
+    if (f.endsWith('.map')) {
+      const map = JSON.parse(text) as { sources: string[]; sourceRoot?: string; sourcesContent?: (string | null)[] };
+      map.sources.forEach((s, i) => {
+        if (typeof map.sourcesContent?.[i] === 'string') return;
+        const src = posix.normalize(posix.join(posix.dirname(f), map.sourceRoot ?? '', s));
+        assert.ok(shipped.has(src), `${f} names source ${s}, which the tarball lacks`);
+      });
+    }
+  }
+});
+
+/** Runs one of the temp project's programs against `path` on the loopback server. */
+async function request(file: string, path: string): Promise<string> {
+  const out = ok(await run(process.execPath, [file], { cwd: app, ms: 15_000, env: { HTTPOOL_TEST_URL: server.url + path } }), file);
+  assert.ok(seen.includes(path), `the server saw ${path}`);
+  return out;
+}
+
+test('ESM: import from an .mjs file', T, async () => {
+  await writeFile(
+    join(app, 'esm.mjs'),
+    `import { get } from 'httpool';
+const res = await get(process.env.HTTPOOL_TEST_URL);
+console.log(res.statusCode, await res.body.text());
+`,
+  );
+  assert.equal(await request('esm.mjs', '/esm'), '200 hello /esm\n');
+});
+
+test('CommonJS: require from a .cjs file loads the module instance import loads (one default Transport)', T, async () => {
+  await writeFile(
+    join(app, 'cjs.cjs'),
+    `const assert = require('node:assert/strict');
+const httpool = require('httpool');
+assert.match(require.resolve('httpool'), /node_modules[\\\\/]httpool[\\\\/]dist[\\\\/]src[\\\\/]index\\.js$/);
+(async () => {
+  const imported = await import('httpool');
+  assert.equal(imported, httpool, 'require and import give the same module namespace');
+  assert.equal(imported.defaultClient, httpool.defaultClient);
+  assert.equal(imported.defaultClient.transport, httpool.defaultClient.transport);
+  const res = await httpool.get(process.env.HTTPOOL_TEST_URL);
+  console.log(res.statusCode, await res.body.text());
+})().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+`,
+  );
+  assert.equal(await request('cjs.cjs', '/cjs'), '200 hello /cjs\n');
+});
+
+/**
+ * A tsconfig for the temp project: strict, the library's .d.ts checked too (skipLibCheck off),
+ * @types/node from the link, output beside the sources' directory.
+ */
+function tsconfig(dir: string, module: string, moduleResolution: string): string {
+  return JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module,
+        moduleResolution,
+        strict: true,
+        skipLibCheck: false,
+        types: ['node'],
+        rootDir: dir,
+        outDir: `out-${dir}`,
+      },
+      include: [dir],
+    },
+    null,
+    2,
+  );
+}
+
+// Lines every TypeScript program shares: typed results, and one call the types must refuse
+// (if httpool's types were missing and everything `any`, the @ts-expect-error would be unused).
+const TS_BODY = `  const status: number = res.statusCode;
+  const text: string = await res.body.text();
+  console.log(status, text);
+  // @ts-expect-error: a URL is a string or a URL, not a number
+  if (text === '') await httpool.get(42);
+`;
+
+test('TypeScript, module/moduleResolution nodenext (strict): an .mts that imports and a .cts that requires', T, async () => {
+  await mkdir(join(app, 'nodenext'));
+  await writeFile(join(app, 'tsconfig.nodenext.json'), tsconfig('nodenext', 'nodenext', 'nodenext'));
+  await writeFile(
+    join(app, 'nodenext', 'main.mts'),
+    `import * as httpool from 'httpool';
+import { get, type Response } from 'httpool';
+const res: Response = await get(process.env['HTTPOOL_TEST_URL']!);
+${TS_BODY.replace(/^ {2}/gm, '')}`,
+  );
+  await writeFile(
+    join(app, 'nodenext', 'main.cts'),
+    `import httpool = require('httpool');
+import assert = require('node:assert/strict');
+async function main(): Promise<void> {
+  const imported = await import('httpool');
+  assert.equal(imported.defaultClient, httpool.defaultClient, 'require and import give one module instance');
+  const res: httpool.Response = await httpool.get(process.env['HTTPOOL_TEST_URL']!);
+${TS_BODY}}
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+`,
+  );
+  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.nodenext.json'], { cwd: app, ms: 30_000 }), 'tsc (nodenext)');
+  assert.equal(await request('out-nodenext/main.mjs', '/nodenext-mts'), '200 hello /nodenext-mts\n');
+  assert.equal(await request('out-nodenext/main.cjs', '/nodenext-cts'), '200 hello /nodenext-cts\n');
+});
+
+test('TypeScript, module esnext with moduleResolution bundler (strict)', T, async () => {
+  await mkdir(join(app, 'bundler'));
+  await writeFile(join(app, 'tsconfig.bundler.json'), tsconfig('bundler', 'esnext', 'bundler'));
+  await writeFile(
+    join(app, 'bundler', 'main.ts'),
+    `import * as httpool from 'httpool';
+import { Client, type Response } from 'httpool';
+const client = new Client({ timeout: 10_000 });
+const res: Response = await client.get(process.env['HTTPOOL_TEST_URL']!);
+${TS_BODY.replace(/^ {2}/gm, '')}`,
+  );
+  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], { cwd: app, ms: 30_000 }), 'tsc (bundler)');
+  assert.equal(await request('out-bundler/main.js', '/bundler'), '200 hello /bundler\n');
+});
+
+test('the installed bin: node_modules/.bin/httpool get URL', T, async () => {
+  const bin = join(app, 'node_modules', '.bin', 'httpool');
+  const r = await run(bin, ['get', `${server.url}/bin`], { cwd: app, ms: 15_000 });
+  assert.equal(ok(r, 'httpool get'), 'hello /bin');
+  assert.ok(seen.includes('/bin'));
+});
