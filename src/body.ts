@@ -26,6 +26,8 @@ export interface BodySink {
   fail(err: HttpoolError): void;
   /** Where the connection may read the next body bytes directly (BodyChannel.directTarget). */
   directTarget?(): Buffer | null;
+  /** Bytes the body took on the wire when it was decoded on the way (set at its end), else -1. */
+  encodedBytes?: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class BodyChannel implements BodySink {
    */
   #direct: { dest: Buffer; filled: number; resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null = null;
   trailers: string[] = [];
+  encodedBytes = -1;
   /** The request this body answers; errors raised while reading it name it. */
   context: { readonly method: string; readonly url: URL } | null = null;
 

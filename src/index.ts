@@ -5,7 +5,7 @@ export type { TransportOptions, ProxyFunc } from './transport/options.js';
 export { Client, DEFAULT_TIMEOUT, type ClientOptions, type CallInit } from './client/client.js';
 export { defaultClient, get, head, post, postForm } from './client/default-client.js';
 export { useLastResponse, type CheckRedirect } from './client/redirect.js';
-export { fetch, createFetch } from './client/fetch.js';
+export { fetch, createFetch } from './client/fetch/fetch.js';
 export { proxyFromEnvironment, envProxy } from './proxy/environment.js';
 export type { CookieJarLike } from './client/jar.js';
 export { CookieJar, type JarCookie } from './client/cookies.js';

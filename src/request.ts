@@ -25,6 +25,11 @@ export class Request {
   readonly trace: ClientTrace | null;
   /** @internal The cancellation token of the exchange this request belongs to (src/cancel.ts). */
   _cancel: Cancel | null = null;
+  /**
+   * @internal Whose rule decides which response bodies are decoded (decode.ts): Go's for the
+   * Client, the Fetch standard's for fetch.
+   */
+  _decoding: 'go' | 'fetch' = 'go';
   /** Built on first use: the transport works from the parts (url-parts.ts). */
   #url: URL | null;
   #parts: UrlParts | null;
@@ -64,12 +69,14 @@ export class Request {
 
   /** The same request with some fields changed (used for redirects, retries and timeouts). */
   with(changes: { method?: string; url?: string | URL; headers?: Headers; body?: RequestBody | null; signal?: AbortSignal | null; trace?: ClientTrace | null }): Request {
-    return new Request(changes.method ?? this.method, changes.url ?? this.#url ?? this.#parts!.href, {
+    const out = new Request(changes.method ?? this.method, changes.url ?? this.#url ?? this.#parts!.href, {
       headers: changes.headers ?? this.headers,
       body: changes.body === undefined ? this.body : changes.body,
       signal: changes.signal === undefined ? this.signal : changes.signal,
       trace: changes.trace === undefined ? this.trace : changes.trace,
     });
+    out._decoding = this._decoding;
+    return out;
   }
 
   toString(): string {

@@ -69,6 +69,11 @@ export class Response implements AsyncDisposable {
     return Headers.fromRaw(this.#channel.trailers.slice());
   }
 
+  /** @internal Bytes the body took on the wire if it was decoded (known once it has arrived), else -1. */
+  get _encodedBytes(): number {
+    return this.#channel.encodedBytes;
+  }
+
   get ok(): boolean {
     return this.statusCode >= 200 && this.statusCode < 300;
   }

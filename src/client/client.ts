@@ -43,6 +43,15 @@ export interface CallInit {
 
 export const DEFAULT_TIMEOUT = 30_000;
 
+/**
+ * @internal How a Client follows redirects when not by Go's rules (redirect.ts): fetch brings
+ * the Fetch standard's (fetch/redirect.ts). `next` returns the request for the next hop, or
+ * null when `res` is the answer; it may throw to fail the exchange, having closed `res`'s body.
+ */
+export interface RedirectRules {
+  next(first: Request, prev: Request, res: Response): Request | null;
+}
+
 export class Client {
   readonly transport: RoundTripper;
   readonly timeout: number;
@@ -51,9 +60,12 @@ export class Client {
   readonly checkRedirect: CheckRedirect;
   readonly jar: CookieJarLike | null;
   readonly headers: Headers;
+  /** @internal The caller chose the timeout (fetch applies only a chosen one, as Node's fetch has none). */
+  readonly _timeoutChosen: boolean;
 
   constructor(opts: ClientOptions = {}) {
     this.transport = opts.transport ?? defaultTransport();
+    this._timeoutChosen = opts.timeout !== undefined;
     this.timeout = opts.timeout ?? DEFAULT_TIMEOUT;
     if (!Number.isFinite(this.timeout) || this.timeout < 0) {
       throw new HttpoolError('ERR_INVALID_OPTION', `Client timeout must be a non-negative number of ms, got ${String(opts.timeout)}`);
@@ -102,11 +114,23 @@ export class Client {
   }
 
   /** Sends the request, following redirects; resolves when the final response head arrives. */
-  async do(req: Request): Promise<Response> {
+  do(req: Request): Promise<Response> {
+    return this.#do(req, null, this.#deadlines);
+  }
+
+  /**
+   * @internal fetch's entry: the same exchange under other redirect rules, and with the
+   * Client's timeout only when `timed`.
+   */
+  _fetch(req: Request, rules: RedirectRules, timed: boolean): Promise<Response> {
+    return this.#do(req, rules, timed ? this.#deadlines : null);
+  }
+
+  async #do(req: Request, rules: RedirectRules | null, deadlines: Deadlines | null): Promise<Response> {
     const first = this.#withDefaults(req);
     const outer = req.signal;
     // One token for the whole exchange: every hop, the connection wait, and the body's arrival.
-    const call = this.timeout !== 0 || outer !== null ? new Call(outer === null ? new Cancel() : fromSignal(outer), this.#deadlines) : null;
+    const call = deadlines !== null || outer !== null ? new Call(outer === null ? new Cancel() : fromSignal(outer), deadlines) : null;
     const cancel = call?.cancel ?? null;
     const via: Request[] = [];
     let hop = first;
@@ -116,8 +140,8 @@ export class Client {
         if (cancel !== null) attachCancel(sent, cancel);
         const res = await this.transport.roundTrip(sent);
         if (this.jar !== null) await storeCookies(this.jar, res);
-        const next = nextHop(first, hop, res, { jar: this.jar !== null });
-        if (next === null || this.#stopAt(next, via, hop, res) === useLastResponse) {
+        const next = rules !== null ? rules.next(first, hop, res) : this.#goNext(first, hop, res, via);
+        if (next === null) {
           if (call !== null) whenBodySettled(res, call);
           return res;
         }
@@ -129,6 +153,12 @@ export class Client {
       call?.settled();
       throw err;
     }
+  }
+
+  /** Go's rules (redirect.ts) and checkRedirect: the next hop, or null when `res` is the answer. */
+  #goNext(first: Request, hop: Request, res: Response, via: Request[]): Request | null {
+    const next = nextHop(first, hop, res, { jar: this.jar !== null });
+    return next === null || this.#stopAt(next, via, hop, res) === useLastResponse ? null : next;
   }
 
   /** Asks checkRedirect about the next hop; a refusal closes the 3xx body and names the hop. */

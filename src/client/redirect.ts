@@ -10,6 +10,7 @@ import { RedirectError, redactUrl } from '../errors.js';
 import { Headers } from '../headers.js';
 import { Request } from '../request.js';
 import type { Response } from '../response.js';
+import { decodeLocation } from './location.js';
 
 /** Return this from checkRedirect to get the 3xx response itself instead of following it. */
 export const useLastResponse: unique symbol = Symbol('httpool.useLastResponse');
@@ -90,7 +91,7 @@ export function nextHop(first: Request, prev: Request, res: Response, opts: Redi
   if (location === null || location === '') return null;
   let url: URL;
   try {
-    url = new URL(location, prev.url);
+    url = new URL(decodeLocation(location), prev.url);
   } catch (cause) {
     // Go (Client.do) closes the 3xx body and names the request that got it.
     void res.body.close();

@@ -87,7 +87,6 @@ export class ResponseParser {
   /** …or, from the fast path, four offsets per field into #text (head.ts cuts them on demand). */
   #offsets: number[] | null = null;
   #contentEncoding: string | null = null;
-  #contentEncodings = 0;
   #contentLength = -1;
   #te = false;
   #teChunked = false; // the last coding so far is chunked
@@ -255,7 +254,6 @@ export class ResponseParser {
     this.#raw = [];
     this.#offsets = null;
     this.#contentEncoding = null;
-    this.#contentEncodings = 0;
     this.#contentLength = -1;
     this.#te = false;
     this.#teChunked = false;
@@ -426,7 +424,8 @@ export class ResponseParser {
         if (this.#keepAliveMs === -1) this.#keepAliveMs = parseKeepAliveTimeout(value);
         return;
       case Field.ContentEncoding:
-        if (this.#contentEncodings++ === 0) this.#contentEncoding = value;
+        // A list field: several lines mean the same as one joined by commas (RFC 9110 §5.3).
+        this.#contentEncoding = this.#contentEncoding === null ? value : `${this.#contentEncoding}, ${value}`;
         return;
       default:
         return;
@@ -444,8 +443,7 @@ export class ResponseParser {
     head.connectionClose = connectionClose;
     head.keepAliveTimeoutMs = this.#keepAliveMs;
     head.headerBytes = this.#headBytes;
-    // Stacked codings (two Content-Encoding lines) are left as sent: as if there were none.
-    head.contentEncoding = this.#contentEncodings === 1 ? this.#contentEncoding : null;
+    head.contentEncoding = this.#contentEncoding;
     return head;
   }
 

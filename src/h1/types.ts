@@ -21,10 +21,7 @@ export interface ResponseHead {
   connectionClose: boolean;
   /** `Keep-Alive: timeout=N` in milliseconds, or -1. */
   keepAliveTimeoutMs: number;
-  /**
-   * The Content-Encoding value when exactly one field line carries it, else null: none, or
-   * stacked codings on several lines, which are left as sent.
-   */
+  /** The Content-Encoding value (several field lines joined by ", "), or null when there is none. */
   contentEncoding: string | null;
   /** Bytes of the status line and headers, for trace and the header limit. */
   headerBytes: number;

@@ -9,7 +9,7 @@ import * as http2 from 'node:http2';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { BodyChannel, type BodySink, type BodySource } from '../body.js';
-import { DecodingSink } from '../decode.js';
+import { DecodingSink, type Coding } from '../decode.js';
 import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
 import type { ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
@@ -344,7 +344,14 @@ class H2Exchange implements BodySource {
     const cl = h['content-length'];
     this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1;
     const head = new H2Head(statusCode, this.#declared, h);
-    const coding = this.req.coding(head);
+    let coding: Coding[] | null;
+    try {
+      coding = this.req.coding(head);
+    } catch (err) {
+      // A chain of codings the request's rules refuse (decode.ts): the stream is not worth reading.
+      this.#finish(err as HttpoolError, NGHTTP2_CANCEL);
+      return;
+    }
     const channel = new BodyChannel(this);
     channel.context = this.req.request;
     this.#sink = coding === null ? channel : new DecodingSink(coding, channel, this.opts, (err) => this.#finish(err, NGHTTP2_CANCEL));
@@ -434,10 +441,7 @@ class H2Head implements ResponseHead {
   readonly keepAliveTimeoutMs = -1;
   readonly headerBytes = 0;
   readonly http2 = true;
-  /**
-   * node:http2 joins repeated Content-Encoding fields with ", ", which no coding matches: as
-   * with stacked lines over HTTP/1.1, the body is left as sent.
-   */
+  /** node:http2 joins repeated Content-Encoding fields with ", ", as the HTTP/1.1 parser does. */
   readonly contentEncoding: string | null;
   #raw: string[] | null = null;
 

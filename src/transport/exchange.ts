@@ -31,8 +31,8 @@ export interface ExchangeRequest {
   connectionClose: boolean;
   /** The request offered an Upgrade: only then may the server answer 101 (RFC 9110 §15.2.2). */
   upgrade: boolean;
-  /** Decide on the response head whether its body is decoded. */
-  coding: (head: ResponseHead) => Coding | null;
+  /** The codings to undo for this response head (decode.ts), or null to leave the body as sent; may throw to refuse the response. */
+  coding: (head: ResponseHead) => Coding[] | null;
   /** Where the request was made, for the leak warning; set by the transport only when a body is still arriving. */
   callSite: Error | null;
 }

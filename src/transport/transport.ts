@@ -6,7 +6,7 @@
 
 import type { BodyChannel } from '../body.js';
 import type { Duplex } from 'node:stream';
-import { codingOf, ACCEPT_ENCODING } from '../decode.js';
+import { decodingChain, tooManyCodings, ACCEPT_ENCODING, type Coding } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
 import { validateHeaderValue } from '../h1/write.js';
@@ -161,8 +161,9 @@ export class Transport implements RoundTripper {
       const parts = req._parts;
       const key = this.#key(parts, this.#proxyFor(req));
       const trace = traceFor(req);
-      const decode = this.#wantsDecoding(req);
-      const headerList = this.#headerList(req, decode, key);
+      const fetchRules = req._decoding === 'fetch';
+      const acceptEncoding = this.#acceptEncoding(req);
+      const headerList = this.#headerList(req, acceptEncoding, key);
       const counters = this.#pool.counters(key.id);
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
@@ -193,7 +194,8 @@ export class Transport implements RoundTripper {
           expectContinue: source !== null && framing.kind !== 'none' && isToken(req.headers.get('expect'), '100-continue'),
           connectionClose: isToken(req.headers.get('connection'), 'close'),
           upgrade: req.headers.has('upgrade'),
-          coding: decode ? codingFor : noCoding,
+          // Go decodes only what it asked for itself; Fetch decodes whatever the response says.
+          coding: fetchRules ? (req.method === 'HEAD' ? noCoding : fetchCodings) : acceptEncoding !== null ? goCodings : noCoding,
           callSite: null,
         };
         let r: ExchangeResult;
@@ -220,7 +222,8 @@ export class Transport implements RoundTripper {
   #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean, upgrade: Duplex | null): Response {
     let headers = Headers.fromHead(head);
     let contentLength = head.contentLength;
-    if (decoded) {
+    // Fetch keeps the headers as they came (Content-Encoding included), as Node's fetch does.
+    if (decoded && req._decoding === 'go') {
       // Go: the decoded body has no known length and no encoding left to undo.
       headers = headers.clone().delete('content-encoding').delete('content-length');
       contentLength = -1;
@@ -238,18 +241,19 @@ export class Transport implements RoundTripper {
     });
   }
 
-  /** Go adds Accept-Encoding: gzip itself only when the caller did not ask for an encoding or a range. */
-  #wantsDecoding(req: Request): boolean {
-    return (
-      !this.options.disableCompression &&
-      req.method !== 'HEAD' &&
-      !req.headers.has('accept-encoding') &&
-      !req.headers.has('range')
-    );
+  /**
+   * The Accept-Encoding httpool adds, or null. Go adds one only when the caller did not ask for
+   * an encoding or a range, and not for HEAD; Fetch (§4.6 HTTP-network-or-cache fetch) adds one
+   * unless the caller did, and asks for `identity` with a Range.
+   */
+  #acceptEncoding(req: Request): string | null {
+    if (this.options.disableCompression || req.headers.has('accept-encoding')) return null;
+    if (req._decoding === 'fetch') return req.headers.has('range') ? 'identity' : ACCEPT_ENCODING;
+    return req.method !== 'HEAD' && !req.headers.has('range') ? ACCEPT_ENCODING : null;
   }
 
   /** The header lines to write: the caller's, less framing fields (the writer owns those), plus defaults. */
-  #headerList(req: Request, decode: boolean, key: PoolKey): string[] {
+  #headerList(req: Request, acceptEncoding: string | null, key: PoolKey): string[] {
     const raw = req.headers.raw();
     const out: string[] = [];
     let hasUA = false;
@@ -274,7 +278,7 @@ export class Transport implements RoundTripper {
       out.push(name, raw[i + 1]!);
     }
     if (!hasUA) out.push('User-Agent', USER_AGENT);
-    if (decode) out.push('Accept-Encoding', ACCEPT_ENCODING);
+    if (acceptEncoding !== null) out.push('Accept-Encoding', acceptEncoding);
     if (!hasType && req.body?.contentType) out.push('Content-Type', req.body.contentType);
     if (this.options.disableKeepAlives) out.push('Connection', 'close');
     if (key.route === 'forward' && !hasProxyAuth && key.proxy!.authorization !== null) {
@@ -356,10 +360,23 @@ function declaredLength(req: Request): number {
   return Number(first);
 }
 
-function codingFor(head: ResponseHead): ReturnType<typeof codingOf> {
-  if (head.statusCode === 204 || head.statusCode === 304 || head.contentLength === 0) return null;
-  // Null as well for stacked encodings (several lines): the body is left as sent.
-  return codingOf(head.contentEncoding);
+function hasNoBody(head: ResponseHead): boolean {
+  return head.statusCode === 204 || head.statusCode === 304 || head.contentLength === 0;
+}
+
+/** The Client's rule: a chain longer than decode.ts takes is left as sent, header included. */
+function goCodings(head: ResponseHead): Coding[] | null {
+  if (hasNoBody(head)) return null;
+  const chain = decodingChain(head.contentEncoding);
+  return chain === 'too-many' ? null : chain;
+}
+
+/** fetch's rule: such a chain fails the fetch (as Node's fetch refuses it). */
+function fetchCodings(head: ResponseHead): Coding[] | null {
+  if (hasNoBody(head)) return null;
+  const chain = decodingChain(head.contentEncoding);
+  if (chain === 'too-many') throw tooManyCodings(head.contentEncoding!);
+  return chain;
 }
 
 function noCoding(): null {
