@@ -251,80 +251,74 @@ assert.match(require.resolve('httpool'), /node_modules[\\\\/]httpool[\\\\/]dist[
 });
 
 /**
- * A tsconfig for the temp project: strict, the library's .d.ts checked too (skipLibCheck off),
- * @types/node from the link, output beside the sources' directory.
+ * Writes `sources` into app/<dir> with a tsconfig of its own (strict; httpool's .d.ts checked
+ * too, skipLibCheck off, as TypeScript's default is; @types/node from the link) and compiles
+ * them with the checkout's tsc into app/out-<dir>.
  */
-function tsconfig(dir: string, module: string, moduleResolution: string): string {
-  return JSON.stringify(
-    {
-      compilerOptions: {
-        target: 'ES2022',
-        module,
-        moduleResolution,
-        strict: true,
-        skipLibCheck: false,
-        types: ['node'],
-        rootDir: dir,
-        outDir: `out-${dir}`,
-      },
-      include: [dir],
-    },
-    null,
-    2,
-  );
+async function compile(dir: string, module: string, moduleResolution: string, sources: Record<string, string>): Promise<void> {
+  await mkdir(join(app, dir));
+  const compilerOptions = {
+    target: 'ES2022',
+    module,
+    moduleResolution,
+    strict: true,
+    skipLibCheck: false,
+    types: ['node'],
+    rootDir: dir,
+    outDir: `out-${dir}`,
+  };
+  await writeFile(join(app, `tsconfig.${dir}.json`), JSON.stringify({ compilerOptions, include: [dir] }, null, 2));
+  for (const [name, text] of Object.entries(sources)) await writeFile(join(app, dir, name), text);
+  ok(await run(process.execPath, [TSC, '-p', `tsconfig.${dir}.json`], { cwd: app, ms: 30_000 }), `tsc (${dir})`);
 }
 
-// Lines every TypeScript program shares: typed results, and one call the types must refuse
-// (if httpool's types were missing and everything `any`, the @ts-expect-error would be unused).
-const TS_BODY = `  const status: number = res.statusCode;
-  const text: string = await res.body.text();
-  console.log(status, text);
-  // @ts-expect-error: a URL is a string or a URL, not a number
-  if (text === '') await httpool.get(42);
-`;
+/**
+ * What every TypeScript program does with its `res`: typed results, and one call the types must
+ * refuse (were httpool's types missing and everything `any`, the @ts-expect-error would be unused).
+ */
+function useResponse(indent: string): string {
+  return [
+    'const status: number = res.statusCode;',
+    'const text: string = await res.body.text();',
+    'console.log(status, text);',
+    '// @ts-expect-error: a URL is a string or a URL, not a number',
+    "if (text === '') await httpool.get(42);",
+  ]
+    .map((line) => indent + line + '\n')
+    .join('');
+}
 
 test('TypeScript, module/moduleResolution nodenext (strict): an .mts that imports and a .cts that requires', T, async () => {
-  await mkdir(join(app, 'nodenext'));
-  await writeFile(join(app, 'tsconfig.nodenext.json'), tsconfig('nodenext', 'nodenext', 'nodenext'));
-  await writeFile(
-    join(app, 'nodenext', 'main.mts'),
-    `import * as httpool from 'httpool';
+  await compile('nodenext', 'nodenext', 'nodenext', {
+    'main.mts': `import * as httpool from 'httpool';
 import { get, type Response } from 'httpool';
 const res: Response = await get(process.env['HTTPOOL_TEST_URL']!);
-${TS_BODY.replace(/^ {2}/gm, '')}`,
-  );
-  await writeFile(
-    join(app, 'nodenext', 'main.cts'),
-    `import httpool = require('httpool');
+${useResponse('')}`,
+    'main.cts': `import httpool = require('httpool');
 import assert = require('node:assert/strict');
 async function main(): Promise<void> {
   const imported = await import('httpool');
   assert.equal(imported.defaultClient, httpool.defaultClient, 'require and import give one module instance');
   const res: httpool.Response = await httpool.get(process.env['HTTPOOL_TEST_URL']!);
-${TS_BODY}}
+${useResponse('  ')}}
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });
 `,
-  );
-  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.nodenext.json'], { cwd: app, ms: 30_000 }), 'tsc (nodenext)');
+  });
   assert.equal(await request('out-nodenext/main.mjs', '/nodenext-mts'), '200 hello /nodenext-mts\n');
   assert.equal(await request('out-nodenext/main.cjs', '/nodenext-cts'), '200 hello /nodenext-cts\n');
 });
 
 test('TypeScript, module esnext with moduleResolution bundler (strict)', T, async () => {
-  await mkdir(join(app, 'bundler'));
-  await writeFile(join(app, 'tsconfig.bundler.json'), tsconfig('bundler', 'esnext', 'bundler'));
-  await writeFile(
-    join(app, 'bundler', 'main.ts'),
-    `import * as httpool from 'httpool';
+  await compile('bundler', 'esnext', 'bundler', {
+    'main.ts': `import * as httpool from 'httpool';
 import { Client, type Response } from 'httpool';
 const client = new Client({ timeout: 10_000 });
 const res: Response = await client.get(process.env['HTTPOOL_TEST_URL']!);
-${TS_BODY.replace(/^ {2}/gm, '')}`,
-  );
-  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], { cwd: app, ms: 30_000 }), 'tsc (bundler)');
+${useResponse('')}`,
+  });
   assert.equal(await request('out-bundler/main.js', '/bundler'), '200 hello /bundler\n');
 });
 
