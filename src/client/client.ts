@@ -44,9 +44,10 @@ export interface CallInit {
 export const DEFAULT_TIMEOUT = 30_000;
 
 /**
- * @internal How a Client follows redirects when not by Go's rules (redirect.ts): fetch brings
+ * How a Client follows redirects when not by Go's rules (redirect.ts): fetch brings
  * the Fetch standard's (fetch/redirect.ts). `next` returns the request for the next hop, or
  * null when `res` is the answer; it may throw to fail the exchange, having closed `res`'s body.
+ * Not exported from the package: fetch is its only user.
  */
 export interface RedirectRules {
   next(first: Request, prev: Request, res: Response): Request | null;
