@@ -128,6 +128,11 @@ export function hasHook(ctx: TraceCtx | null, event: TraceEvent): boolean {
   return ctx !== null && ctx.hooks !== null && typeof ctx.hooks[event] === 'function';
 }
 
+/** Does anyone take this event (a hook, or a subscriber to its channel)? For events costly to build. */
+export function wants(ctx: TraceCtx | null, event: TraceEvent): boolean {
+  return ctx !== null && (hasHook(ctx, event) || channels[event].hasSubscribers);
+}
+
 /** Calls one hook and publishes the event, shielding the transport from a hook that throws. */
 export function emit<K extends TraceEvent>(
   ctx: TraceCtx | null,

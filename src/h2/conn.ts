@@ -7,13 +7,13 @@
 
 import * as http2 from 'node:http2';
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BodyChannel, type BodySink, type BodySource } from '../body.js';
 import { DecodingSink, type Coding } from '../decode.js';
 import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
 import type { ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
-import { emit } from '../trace.js';
+import { emit, wants } from '../trace.js';
 import type { ConnHooks } from '../transport/conn.js';
 import type { ExchangeRequest, ExchangeResult } from '../transport/exchange.js';
 import { warnLeak } from '../transport/leak-warning.js';
@@ -49,7 +49,7 @@ export class H2Conn implements Poolable {
   #idleTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
 
-  constructor(id: number, key: string, socket: Socket, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
+  constructor(id: number, key: string, socket: Duplex, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
     this.id = id;
     this.key = key;
     this.#opts = opts;
@@ -256,7 +256,7 @@ class H2Exchange implements BodySource {
       return promise;
     }
     this.#stream = stream;
-    if (req.trace !== null) {
+    if (wants(req.trace, 'wroteHeaderField')) {
       for (const [name, value] of Object.entries(headers)) {
         emit(req.trace, 'wroteHeaderField', name, Array.isArray(value) ? value.map(String) : [String(value)]);
       }
