@@ -7,7 +7,7 @@
 
 import * as http2 from 'node:http2';
 import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { BodyChannel, type BodySink, type BodySource } from '../body.js';
 import { DecodingSink, type Coding } from '../decode.js';
 import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
@@ -49,7 +49,7 @@ export class H2Conn implements Poolable {
   #idleTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
 
-  constructor(id: number, key: string, socket: Duplex, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
+  constructor(id: number, key: string, socket: Socket, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
     this.id = id;
     this.key = key;
     this.#opts = opts;
