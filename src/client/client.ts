@@ -8,7 +8,7 @@ import { TimeoutError, withRequest, HttpoolError, redactUrl } from '../errors.js
 import { Headers, type HeadersInit } from '../headers.js';
 import { Request } from '../request.js';
 import type { BodyInit } from '../request-body.js';
-import { Response, whenBodySettled } from '../response.js';
+import { Response, adoptResponse, whenBodySettled } from '../response.js';
 import type { ClientTrace } from '../trace.js';
 import type { RoundTripper } from '../transport/transport.js';
 import { DeadlineEntry, Deadlines } from './deadlines.js';
@@ -140,6 +140,8 @@ export class Client {
         const sent = this.jar === null ? hop : await applyCookies(this.jar, hop);
         if (cancel !== null) attachCancel(sent, cancel);
         const res = await this.transport.roundTrip(sent);
+        // A response made by hand (Response.from) learns its request and this exchange's timeout/abort.
+        adoptResponse(res, sent, cancel);
         if (this.jar !== null) await storeCookies(this.jar, res);
         const next = rules !== null ? rules.next(first, hop, res) : this.#goNext(first, hop, res, via);
         if (next === null) {
