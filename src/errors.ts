@@ -27,7 +27,9 @@ export type ErrorCode =
   | 'ERR_INVALID_BODY'
   | 'ERR_INVALID_OPTION'
   | 'ERR_TRANSPORT_CLOSED'
-  | 'ERR_BODY_LEAKED';
+  | 'ERR_BODY_LEAKED'
+  /** httpool/testing: a MockTransport had no expectation for the request. */
+  | 'ERR_NO_MOCK';
 
 export interface ErrorContext {
   cause?: unknown;

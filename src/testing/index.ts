@@ -1,0 +1,14 @@
+// httpool/testing: helpers for testing code that uses httpool (a subpath export, so the main
+// entry point carries none of it). MockTransport answers from expectations without a socket;
+// startTestServer is a real loopback server with a Client that trusts it (Go's httptest).
+// This folder depends on src/; nothing in src/ depends on it.
+
+export {
+  MockTransport,
+  MockExpectation,
+  type MockMatch,
+  type MockCall,
+  type MockReplyBody,
+  type MockReplyFunction,
+  type MockTransportOptions,
+} from './mock-transport.js';
