@@ -11,11 +11,9 @@
 import { BodyChannel, type BodySource } from './body.js';
 import type { Cancel } from './cancel.js';
 import { BodyError, ConnectionError, HttpoolError } from './errors.js';
+import type { ResponseBodyInit } from './response.js';
 
-/** What a hand-made response body may be (Response.from's `body`). */
-export type ResponseBodyInit = string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
-
-/** A channel for `body`, with the feeder of a streamed one (null when the body is already whole). */
+/** @internal A channel for `body`, with the feeder of a streamed one (null when the body is already whole). */
 export function handChannel(body: ResponseBodyInit | undefined, trailers: string[]): { channel: BodyChannel; feeder: HandBody | null; length: number } {
   if (body === null || body === undefined) {
     const channel = new BodyChannel(null);
@@ -40,7 +38,7 @@ export function handChannel(body: ResponseBodyInit | undefined, trailers: string
 }
 
 /**
- * Feeds a BodyChannel from a web stream or async iterable, as a connection feeds one from its
+ * @internal Feeds a BodyChannel from a web stream or async iterable, as a connection feeds one from its
  * socket: it starts at once (bytes arrive whether or not the caller reads yet), pauses while the
  * channel holds more than its high-water mark, and stops the source (ReadableStream cancel,
  * iterator return) when the body is closed, collected or cancelled.

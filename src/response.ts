@@ -7,12 +7,13 @@ import { STATUS_CODES } from 'node:http';
 import { Body, type BodyChannel, type SettleListener } from './body.js';
 import type { Cancel } from './cancel.js';
 import { HttpoolError } from './errors.js';
-import { handChannel, type HandBody, type ResponseBodyInit } from './hand-body.js';
+import { handChannel, type HandBody } from './hand-body.js';
 import { Headers, type HeadersInit } from './headers.js';
 import type { Request } from './request.js';
 import type { Duplex } from 'node:stream';
 
-export type { ResponseBodyInit } from './hand-body.js';
+/** What a response made by hand may have as its body (Response.from). */
+export type ResponseBodyInit = string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
 
 /** @internal What the Transport hands the constructor (not public: build responses with Response.from). */
 export interface ResponseInit {

@@ -221,6 +221,8 @@ test('ESM: import from an .mjs file', T, async () => {
   await writeFile(
     join(app, 'esm.mjs'),
     `import { get } from 'httpool';
+import { MockTransport, startTestServer } from 'httpool/testing';
+if (typeof MockTransport !== 'function' || typeof startTestServer !== 'function') throw new Error('httpool/testing did not load');
 const res = await get(process.env.HTTPOOL_TEST_URL);
 console.log(res.statusCode, await res.body.text());
 `,
@@ -233,6 +235,7 @@ test('CommonJS: require from a .cjs file loads the module instance import loads 
     join(app, 'cjs.cjs'),
     `const assert = require('node:assert/strict');
 const httpool = require('httpool');
+assert.equal(typeof require('httpool/testing').MockTransport, 'function', 'require(httpool/testing)');
 assert.match(require.resolve('httpool'), /node_modules[\\\\/]httpool[\\\\/]dist[\\\\/]src[\\\\/]index\\.js$/);
 (async () => {
   const imported = await import('httpool');
@@ -292,6 +295,10 @@ test('TypeScript, module/moduleResolution nodenext (strict): an .mts that import
   await compile('nodenext', 'nodenext', 'nodenext', {
     'main.mts': `import * as httpool from 'httpool';
 import { get, type Response } from 'httpool';
+import { MockTransport, startTestServer } from 'httpool/testing';
+void [new MockTransport().on({ path: /x/ }).reply(200, { a: 1 }), startTestServer, httpool.Response.from({ statusCode: 201, body: 'x' })];
+// @ts-expect-error: a Response is made with Response.from, its constructor is not public
+void (() => new httpool.Response({}));
 const res: Response = await get(process.env['HTTPOOL_TEST_URL']!);
 ${useResponse('')}`,
     'main.cts': `import httpool = require('httpool');

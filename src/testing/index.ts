@@ -12,3 +12,5 @@ export {
   type MockReplyFunction,
   type MockTransportOptions,
 } from './mock-transport.js';
+export { startTestServer, type TestServer, type TestServerOptions, type TestHandler } from './test-server.js';
+export { TEST_CERT, TEST_KEY } from './test-cert.js';
