@@ -47,7 +47,10 @@ export interface ClientTrace {
   /** Name resolution starts (not called for IP literals). */
   dnsStart?(info: { host: string }): void;
   dnsDone?(info: DNSDoneInfo): void;
-  /** A TCP connection attempt starts; addr is "ip:port". Called for every attempt. */
+  /**
+   * A connection attempt starts; addr is "ip:port". Called for every attempt. With socketPath,
+   * network is "unix" and addr the path; a user's `dial` gets one attempt, addr the "host:port" it was given.
+   */
   connectStart?(network: string, addr: string): void;
   connectDone?(network: string, addr: string, err: Error | null): void;
   tlsHandshakeStart?(): void;

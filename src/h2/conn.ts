@@ -7,7 +7,7 @@
 
 import * as http2 from 'node:http2';
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BodyChannel, type BodySink, type BodySource } from '../body.js';
 import { DecodingSink, type Coding } from '../decode.js';
 import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
@@ -49,7 +49,7 @@ export class H2Conn implements Poolable {
   #idleTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
 
-  constructor(id: number, key: string, socket: Socket, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
+  constructor(id: number, key: string, socket: Duplex, scheme: 'http' | 'https', authority: string, opts: ResolvedOptions, hooks: ConnHooks<H2Conn>, now: number) {
     this.id = id;
     this.key = key;
     this.#opts = opts;
@@ -198,6 +198,12 @@ export class H2Conn implements Poolable {
 class H2Exchange implements BodySource {
   #stream: http2.ClientHttp2Stream | null = null;
   #sink: BodySink | null = null;
+  /**
+   * DATA read before 'response' was emitted. node:http2 emits the head on the next tick but
+   * pushes DATA at once; over a native socket the tick runs between the two, over a JS stream
+   * (a user's dial returning any Duplex) both arrive in one go and the body would come first.
+   */
+  #early: Buffer[] | null = null;
   #headDone = false;
   #done = false;
   #trailers: string[] = [];
@@ -284,7 +290,8 @@ class H2Exchange implements BodySource {
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => this.#onResponse(h));
     stream.on('data', (chunk: Buffer) => {
       this.#received += chunk.length;
-      this.#sink?.push(chunk);
+      if (this.#sink !== null) this.#sink.push(chunk);
+      else if (!this.#headDone && !this.#done) (this.#early ??= []).push(chunk);
     });
     stream.on('trailers', (t: http2.IncomingHttpHeaders) => {
       this.#trailers = flatten(t);
@@ -357,6 +364,12 @@ class H2Exchange implements BodySource {
     this.#sink = coding === null ? channel : new DecodingSink(coding, channel, this.opts, (err) => this.#finish(err, NGHTTP2_CANCEL));
     this.#headDone = true;
     this.#resolve({ head, channel, decoded: coding !== null, upgrade: null });
+    const early = this.#early;
+    this.#early = null;
+    if (early !== null) {
+      for (const chunk of early) this.#sink?.push(chunk);
+      if (this.#done) return; // a decoding failure finished the exchange part way
+    }
     // A body that is already over (HEAD, 204, END_STREAM on the headers) ends here.
     if (this.#stream!.readableEnded || (this.#stream!.endAfterHeaders ?? false)) {
       this.#sink.end([]);

@@ -4,13 +4,14 @@
 // the name for both; curl's split lets a user choose where DNS happens.
 
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SocksClient } from 'socks';
 import { ConnectError, ProxyError } from '../errors.js';
 import type { PoolKey } from '../transport/key.js';
 import type { ProxyTarget } from './proxy-url.js';
 
-export async function socksConnect(socket: Socket, key: PoolKey, proxy: ProxyTarget, lookup: LookupFunction | null): Promise<Socket> {
+export async function socksConnect(socket: Duplex, key: PoolKey, proxy: ProxyTarget, lookup: LookupFunction | null): Promise<Duplex> {
   let host = key.hostname;
   if (proxy.scheme === 'socks5' && isIP(host) === 0) host = await resolve(host, lookup);
   try {

@@ -2,7 +2,7 @@
 // with backpressure. A body that ends short of, or runs past, its declared length fails
 // instead of going out wrong (seed 002 a: a reused request sent a short body).
 
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BodyError } from '../errors.js';
 import type { BodyFraming } from '../h1/types.js';
 import { encodeChunk, LAST_CHUNK } from '../h1/write.js';
@@ -13,7 +13,7 @@ import { encodeChunk, LAST_CHUNK } from '../h1/write.js';
  * take more.
  */
 export async function writeBody(
-  socket: Socket,
+  socket: Duplex,
   chunks: AsyncIterable<Uint8Array>,
   framing: BodyFraming,
   stop: () => boolean,

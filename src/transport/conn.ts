@@ -7,7 +7,6 @@
 //         any → closed. Bytes or a FIN arriving while idle close it at once: a server that
 //         closed an idle connection must never be handed a request (seed 003).
 
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BodyChannel } from '../body.js';
 import { DecodingSink } from '../decode.js';
@@ -24,7 +23,7 @@ import type { ParserHandler, ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
 import { emit, hasHook, wants, type TraceCtx } from '../trace.js';
 import { writeBody } from './body-writer.js';
-import type { ReadInto } from './dial.js';
+import type { ConnSocket, ReadInto } from './dial.js';
 import { Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { warnLeak } from './leak-warning.js';
 import type { Poolable } from './pool.js';
@@ -66,7 +65,7 @@ export class Conn implements Poolable {
   uses = 0;
   closeReason: CloseReason | null = null;
 
-  readonly #socket: Socket;
+  readonly #socket: ConnSocket;
   readonly #parser: ResponseParser;
   readonly #opts: ConnOptions;
   readonly #hooks: ConnHooks<Conn>;
@@ -79,7 +78,7 @@ export class Conn implements Poolable {
   /** Sockets read through onread only: where each read lands, and whether what is kept must be copied. */
   readonly #reads: ReadBuffers | null;
 
-  constructor(id: number, key: string, socket: Socket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
+  constructor(id: number, key: string, socket: ConnSocket, reader: ReadInto | null, opts: ConnOptions, hooks: ConnHooks<Conn>, now: number) {
     this.id = id;
     this.key = key;
     this.createdAt = now;
@@ -126,8 +125,8 @@ export class Conn implements Poolable {
 
   setIdle(idle: boolean): void {
     // An idle connection must not keep the process alive (Node's agent does the same).
-    if (idle) this.#socket.unref();
-    else this.#socket.ref();
+    if (idle) this.#socket.unref?.();
+    else this.#socket.ref?.();
   }
 
   get busy(): boolean {
@@ -372,7 +371,7 @@ export class Conn implements Poolable {
   #detach(): void {
     this.closeReason = 'upgraded';
     this.#ex = null;
-    this.#socket.ref();
+    this.#socket.ref?.();
     this.#hooks.closed(this, 'upgraded');
   }
 

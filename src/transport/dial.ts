@@ -1,18 +1,21 @@
-// Opening a connection for a pool key, in layers: TCP to the first hop (the target, or the
-// proxy), TLS to an https:// proxy, the proxy handshake (CONNECT or SOCKS5), then TLS to an
-// https:// target. dialTimeout bounds the TCP connect and the proxy handshake, and
-// tlsHandshakeTimeout each TLS handshake. Errors come back typed: ERR_DNS, ERR_CONNECT,
-// ERR_TIMEOUT, ERR_TLS, ERR_PROXY.
+// Opening a connection for a pool key, in layers: the first hop (the target, or the proxy), TLS
+// to an https:// proxy, the proxy handshake (CONNECT or SOCKS5), then TLS to an https:// target.
+// The first hop is one of: httpool's TCP connection, the `socketPath` Unix socket (made the same
+// way), or a user's `dial`/`dialTLS` (custom-dial.ts); everything after it rides on whichever it
+// was. dialTimeout bounds the first hop and the proxy handshake, and tlsHandshakeTimeout each TLS
+// handshake. Errors come back typed: ERR_DNS, ERR_CONNECT, ERR_TIMEOUT, ERR_TLS, ERR_PROXY.
 
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
 import { connectTunnel } from '../proxy/connect-tunnel.js';
 import { socksConnect } from '../proxy/socks.js';
 import { emit, type TraceCtx } from '../trace.js';
 import type { PoolKey } from './key.js';
+import { userDial, type UserDialer } from './custom-dial.js';
 import type { ResolvedOptions } from './options.js';
-import { handshake, startTls, tlsOptions, type TlsSessions } from './tls.js';
+import { handshake, startTls, tlsOptions, type TlsSessions, type TlsTarget } from './tls.js';
 
 /**
  * Where a socket read through onread (plain TCP, or TLS straight to the target) delivers what
@@ -42,8 +45,14 @@ function sharedRead(): Buffer {
   return (sharedReadBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_BYTES));
 }
 
+/**
+ * What a connection runs on: a net.Socket, or any Duplex a user's dial returned (which may have
+ * no ref/unref: such a connection keeps the process alive while idle).
+ */
+export type ConnSocket = Duplex & { ref?(): unknown; unref?(): unknown };
+
 export interface Dialed {
-  socket: net.Socket;
+  socket: ConnSocket;
   /** Set when the socket reads through onread: the conn installs its reader here. */
   reader: ReadInto | null;
   /** The ALPN protocol agreed with the target over TLS ("h2", "http/1.1"), or null. */
@@ -58,23 +67,32 @@ export interface DialEnv {
   alpn: string[];
   /** http:// targets speak prior-knowledge HTTP/2: no onread fast path (node:http2 reads the socket). */
   h2c: boolean;
+  /** Aborts when the Transport closes: a user's dial still under way is told to stop. */
+  closing: AbortSignal;
 }
 
 export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = null): Promise<Dialed> {
   const { opts } = env;
   const proxy = key.proxy;
-  const hop = proxy ?? { hostname: key.hostname, port: key.port, hostPort: key.targetHostPort };
-  // The onread fast path where Node offers it and only HTTP/1.1 will be read: a plain TCP
-  // socket, or (https:// straight to the target) a TLS socket that makes its own TCP connection,
-  // since a socket wrapped in TLS later cannot read through onread. If ALPN then picks h2,
-  // node:http2 takes the socket's reads over and the reader is not used.
-  const plain =
-    key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
-  const tlsTarget = key.scheme === 'https' ? { hostname: key.hostname, port: key.port, servername: opts.tls.servername ?? key.hostname } : null;
-  const direct =
-    tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
-  const first = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
-  let socket: net.Socket = first.socket;
+  const tlsTarget: TlsTarget | null =
+    key.scheme === 'https' ? { hostname: key.hostname, port: key.port, servername: opts.tls.servername ?? key.hostname } : null;
+  // Go's DialTLSContext: for https:// requests that use no proxy.
+  const userDialer: UserDialer | null =
+    tlsTarget !== null && key.route === 'direct' && opts.dialTLS !== null
+      ? { kind: 'dialTLS', fn: opts.dialTLS, target: tlsTarget, alpn: env.alpn }
+      : opts.dial !== null
+        ? { kind: 'dial', fn: opts.dial }
+        : null;
+  const hop = firstHop(key, opts);
+  const first =
+    userDialer === null
+      ? await ownConnection(key, hop, tlsTarget, env, trace)
+      : {
+          socket: await within(opts.dialTimeout, `${userDialer.kind} ${hop.hostPort}`, (cancel) => userDial(userDialer, hop, env.closing, trace, cancel)),
+          reader: null,
+          tlsUnderWay: false,
+        };
+  let socket: ConnSocket = first.socket;
   try {
     if (proxy !== null && proxy.scheme === 'https') {
       socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, (cancel) =>
@@ -93,12 +111,15 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     let alpn: string | null = null;
     if (tlsTarget !== null) {
       const s = socket;
-      const secure: tls.TLSSocket = await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) => {
-        if (direct === null) return startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel);
-        emit(trace, 'tlsHandshakeStart'); // under way since the TCP connect
-        return handshake(s as tls.TLSSocket, tlsTarget, env.sessions, trace, cancel);
-      });
-      const agreed = secure.alpnProtocol;
+      const secure: Duplex =
+        userDialer?.kind === 'dialTLS'
+          ? s // secured by the user's dialTLS
+          : await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) => {
+              if (!first.tlsUnderWay) return startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel);
+              emit(trace, 'tlsHandshakeStart'); // under way since the TCP connect
+              return handshake(s as tls.TLSSocket, tlsTarget, env.sessions, trace, cancel);
+            });
+      const agreed = (secure as Partial<tls.TLSSocket>).alpnProtocol;
       alpn = typeof agreed === 'string' ? agreed : null;
       socket = secure;
     }
@@ -108,6 +129,38 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     first.socket.destroy();
     throw err;
   }
+}
+
+/** The proxy when there is one, else the target; socketPath replaces either (options.ts allows no proxy with it). */
+function firstHop(key: PoolKey, opts: ResolvedOptions): Hop {
+  if (opts.socketPath !== null) return { hostname: key.hostname, port: key.port, hostPort: opts.socketPath, path: opts.socketPath };
+  const p = key.proxy;
+  if (p !== null) return { hostname: p.hostname, port: p.port, hostPort: p.hostPort, path: null };
+  return { hostname: key.hostname, port: key.port, hostPort: key.targetHostPort, path: null };
+}
+
+/**
+ * httpool's own first hop: TCP, or the socketPath Unix socket. Read through onread where Node
+ * offers it and only HTTP/1.1 will be read: a plain socket, or (https:// straight to the target)
+ * a TLS socket that makes its own connection, since a socket wrapped in TLS later cannot read
+ * through onread. If ALPN then picks h2, node:http2 takes the socket's reads over and the reader
+ * is not used.
+ */
+async function ownConnection(
+  key: PoolKey,
+  hop: Hop,
+  tlsTarget: TlsTarget | null,
+  env: DialEnv,
+  trace: TraceCtx | null,
+): Promise<{ socket: net.Socket; reader: ReadInto | null; tlsUnderWay: boolean }> {
+  const { opts } = env;
+  const proxy = key.proxy;
+  const plain =
+    key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
+  const direct =
+    tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
+  const c = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
+  return { ...c, tlsUnderWay: direct !== null };
 }
 
 /**
@@ -133,10 +186,12 @@ async function within<T>(ms: number, what: string, stage: (onCancel: (fn: () => 
   }
 }
 
-interface Hop {
+/** The first hop: the target, or the proxy; with socketPath, a Unix socket (`path`, also `hostPort`). */
+export interface Hop {
   hostname: string;
   port: number;
   hostPort: string;
+  path: string | null;
 }
 
 /**
@@ -165,10 +220,12 @@ function tcpConnect(
   onCancel: (fn: () => void) => void,
 ): Promise<{ socket: net.Socket; reader: ReadInto | null }> {
   return new Promise((resolve, reject) => {
-    const literal = net.isIP(hop.hostname) !== 0;
+    const unix = hop.path !== null;
+    const literal = unix || net.isIP(hop.hostname) !== 0;
     // Go's hooks: DNS only for names, then connectStart/connectDone for every attempt (Node's
-    // happy eyeballs tries each address in turn).
-    let addr = '';
+    // happy eyeballs tries each address in turn; a Unix socket is one attempt Node does not report).
+    const network = unix ? 'unix' : 'tcp';
+    let addr = unix ? hop.path! : '';
     let attemptOpen = false;
     let settled = false;
     if (trace !== null && !literal) emit(trace, 'dnsStart', { host: hop.hostname });
@@ -176,7 +233,7 @@ function tcpConnect(
       if (settled) return;
       settled = true;
       if (trace !== null) {
-        if (attemptOpen) emit(trace, 'connectDone', 'tcp', addr, err);
+        if (attemptOpen) emit(trace, 'connectDone', network, addr, err);
         else if (!literal && addr === '') emit(trace, 'dnsDone', { addresses: [], err });
       }
       socket.destroy();
@@ -197,9 +254,15 @@ function tcpConnect(
         },
       };
     }
-    const where = { host: hop.hostname, port: hop.port, ...lookup, ...(onread === undefined ? {} : { onread }) };
+    const where = {
+      ...(unix ? { path: hop.path! } : { host: hop.hostname, port: hop.port, ...lookup }),
+      ...(onread === undefined ? {} : { onread }),
+    };
     const socket: net.Socket = secure === null ? net.connect(where) : tls.connect({ ...secure, ...where });
-    if (trace !== null) {
+    if (trace !== null && unix) {
+      attemptOpen = true;
+      emit(trace, 'connectStart', network, addr);
+    } else if (trace !== null) {
       // 'lookup' fires once per address found; dnsDone reports them together before the first attempt.
       const addresses: string[] = [];
       let dnsReported = literal;
@@ -228,7 +291,7 @@ function tcpConnect(
       if (settled) return;
       settled = true;
       attemptOpen = false;
-      emit(trace, 'connectDone', 'tcp', addr, null);
+      emit(trace, 'connectDone', network, addr, null);
       socket.removeListener('error', onError);
       resolve({ socket, reader });
     });

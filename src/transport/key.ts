@@ -10,6 +10,8 @@
 // proxy serves every target (Go drops the target from that key). Everything else is a tunnel to
 // one target. Proxy credentials are part of the identity but never of the text: a password is
 // shown as *** plus a number the Transport gives each distinct set of credentials.
+// How the first hop is reached (a user's dial/dialTLS, socketPath) is set per Transport, so it
+// is the same for every key of a pool and not part of any.
 
 import { InvalidRequestError } from '../errors.js';
 import type { ProxyTarget } from '../proxy/proxy-url.js';

@@ -1,14 +1,38 @@
 // Every Transport knob, declared once: its default, what zero means, and its validation.
 // Go's Transport fields with TypeScript spelling; durations are milliseconds.
 
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ConnectionOptions as TlsOptions, TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { InvalidRequestError } from '../errors.js';
 import type { Request } from '../request.js';
 import { proxyFromEnvironment } from '../proxy/environment.js';
+import { eitherLookupShape } from './lookup.js';
 
 /** Chooses the proxy for a request: a URL, or null to go direct. */
 export type ProxyFunc = (req: Request) => URL | string | null;
+
+/** Where a `dial` connects: the first hop (the target, or the proxy when there is one). */
+export interface DialArgs {
+  /** Host name or IP, IPv6 without brackets. */
+  hostname: string;
+  port: number;
+  /** Aborted when dialTimeout passes or the Transport closes: stop dialing. */
+  signal: AbortSignal;
+}
+
+/** Where a `dialTLS` connects (an https:// target, no proxy), and the TLS it should speak. */
+export interface DialTLSArgs extends DialArgs {
+  /** The name to send as SNI and verify the certificate against: `tls.servername` when set, else the URL's host ('' for an IP literal). */
+  servername: string;
+  /** The ALPN protocols to offer, in order ('h2', 'http/1.1'). */
+  alpn: string[];
+}
+
+/** Opens the raw connection for a pool key (Go's DialContext). */
+export type DialFunc = (args: DialArgs) => Promise<Duplex> | Duplex;
+/** Opens a connection already secured with TLS (Go's DialTLSContext). */
+export type DialTLSFunc = (args: DialTLSArgs) => Promise<TLSSocket> | TLSSocket;
 
 export interface TransportOptions {
   /** Idle connections kept across all hosts; 0 = no limit. @default 100 */
@@ -59,8 +83,32 @@ export interface TransportOptions {
   http2PingInterval?: number;
   /** Close the session as 'health-check-failed' when a PING is not answered in this time. @default 15_000 */
   http2PingTimeout?: number;
-  /** Name resolution, with dns.lookup's signature (a custom resolver; Go's Resolver). @default dns.lookup */
+  /**
+   * Name resolution, with dns.lookup's signature (a custom resolver; Go's Resolver). Either
+   * callback shape will do: one address (`cb(null, '10.0.0.1', 4)`) or all of them
+   * (`cb(null, [{ address, family }])`). @default dns.lookup
+   */
   lookup?: LookupFunction | null;
+  /**
+   * Opens the raw connection instead of httpool's TCP dial (Go's DialContext): a net.Socket, or
+   * any Duplex. It is given the first hop (the proxy when there is one); TLS, proxy handshakes,
+   * HTTP/1.1 and HTTP/2 run over what it returns. dialTimeout bounds it, and a socket it
+   * returns after the timeout is destroyed. @default null (TCP)
+   */
+  dial?: DialFunc | null;
+  /**
+   * Opens the connection to an https:// target reached without a proxy, TLS included (Go's
+   * DialTLSContext); of the `tls` option only servername reaches it (as `servername`). A socket
+   * still handshaking is waited for, under dialTimeout, and its ALPN protocol picks HTTP/2 or
+   * HTTP/1.1. @default null
+   */
+  dialTLS?: DialTLSFunc | null;
+  /**
+   * Every connection goes to this Unix domain socket; the URL still gives the scheme and Host
+   * (`http://localhost/v1.43/containers/json` for Docker's API). No proxy is used, so it cannot
+   * be combined with `proxy`, nor with `dial` or `dialTLS`. @default null
+   */
+  socketPath?: string | null;
   /**
    * Retire an idle connection this long before the server is known to close it (from
    * `Keep-Alive: timeout=` or from closes seen earlier), so reuse does not race the server's
@@ -95,6 +143,9 @@ export interface ResolvedOptions {
   drainTimeout: number;
   proxy: ProxyFunc | null;
   lookup: LookupFunction | null;
+  dial: DialFunc | null;
+  dialTLS: DialTLSFunc | null;
+  socketPath: string | null;
   tls: TlsOptions;
   forceAttemptHTTP2: boolean;
   unencryptedHTTP2: boolean;
@@ -123,6 +174,9 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   drainTimeout: 1_000,
   proxy: proxyFromEnvironment,
   lookup: null,
+  dial: null,
+  dialTLS: null,
+  socketPath: null,
   tls: {},
   forceAttemptHTTP2: true,
   unencryptedHTTP2: false,
@@ -180,7 +234,34 @@ export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {
     if (typeof opts.lookup !== 'function') {
       throw new InvalidRequestError('ERR_INVALID_OPTION', 'Transport option lookup must be a function (dns.lookup signature) or null');
     }
-    out.lookup = opts.lookup;
+    out.lookup = eitherLookupShape(opts.lookup);
   }
+  for (const key of ['dial', 'dialTLS'] as const) {
+    const fn = opts[key];
+    if (fn === undefined || fn === null) continue;
+    if (typeof fn !== 'function') {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option ${key} must be a function or null, got ${typeof fn}`);
+    }
+  }
+  out.dial = opts.dial ?? null;
+  out.dialTLS = opts.dialTLS ?? null;
+  resolveSocketPath(opts, out);
   return out;
+}
+
+/** socketPath names the one server every connection reaches: nothing else may choose a route. */
+function resolveSocketPath(opts: TransportOptions, out: ResolvedOptions): void {
+  const path = opts.socketPath;
+  if (path === undefined || path === null) return;
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option socketPath must be a non-empty string or null, got ${JSON.stringify(path)}`);
+  }
+  for (const other of ['dial', 'dialTLS', 'proxy'] as const) {
+    if (opts[other] !== undefined && opts[other] !== null) {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport options socketPath and ${other} cannot be combined: socketPath is where every connection goes`);
+    }
+  }
+  out.socketPath = path;
+  // Not proxyFromEnvironment either: HTTP_PROXY must not turn requests to a local socket into proxy requests.
+  out.proxy = null;
 }

@@ -4,6 +4,7 @@
 // named as such (Go: "server gave HTTP response to HTTPS client").
 
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { TlsError } from '../errors.js';
 import { emit, type TraceCtx } from '../trace.js';
@@ -50,9 +51,9 @@ export function tlsOptions(target: TlsTarget, options: tls.ConnectionOptions, al
   // of servername (options.servername) verifies the certificate against it, as Go's ServerName does.
 }
 
-/** A handshake over an open socket (to an https:// proxy, or through a tunnel). */
+/** A handshake over an open socket (to an https:// proxy, through a tunnel, or over a user's dial). */
 export function startTls(
-  socket: net.Socket,
+  socket: Duplex,
   target: TlsTarget,
   options: tls.ConnectionOptions,
   alpn: string[],
@@ -100,7 +101,7 @@ function sessionKey(target: TlsTarget): string {
   return `${target.servername}|${target.hostname}:${target.port}`;
 }
 
-function tlsError(err: NodeJS.ErrnoException, target: TlsTarget): TlsError {
+export function tlsError(err: NodeJS.ErrnoException, target: TlsTarget): TlsError {
   const where = `${target.hostname}:${target.port}`;
   if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || err.code === 'ERR_SSL_HTTP_REQUEST') {
     return new TlsError('ERR_TLS', `server gave an HTTP response to an HTTPS request: ${where} does not speak TLS (is it an http:// port?)`, { cause: err });

@@ -53,6 +53,7 @@ export class Transport implements RoundTripper {
   readonly #dialEnv: DialEnv;
   readonly #hooks: ConnHooks<AnyConn>;
   readonly #inFlight = new Set<AnyConn>();
+  readonly #closing = new AbortController();
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
@@ -63,6 +64,7 @@ export class Transport implements RoundTripper {
       userAgent: USER_AGENT,
       alpn: o.forceAttemptHTTP2 ? ['h2', 'http/1.1'] : ['http/1.1'],
       h2c: o.unencryptedHTTP2,
+      closing: this.#closing.signal,
     };
     this.#hooks = {
       reusable: (conn, trace) => {
@@ -322,6 +324,7 @@ export class Transport implements RoundTripper {
   /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
   async close(): Promise<void> {
     this.#pool.close();
+    this.#closing.abort();
     for (const conn of [...this.#inFlight]) conn.close('transport-closed');
   }
 

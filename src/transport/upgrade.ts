@@ -2,10 +2,9 @@
 // protocol. The caller gets them, and the socket's write side, as a Duplex; conn.ts pushes
 // what it reads into it and pauses the socket when the caller falls behind.
 
-import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
-export function upgradeStream(socket: Socket): Duplex {
+export function upgradeStream(socket: Duplex): Duplex {
   return new Duplex({
     read: () => {
       if (socket.isPaused()) socket.resume();
