@@ -317,6 +317,29 @@ test('any Duplex will do: HTTP/1.1 and TLS + HTTP/2 over a stream that is not a 
   await until(() => made.every((w) => w.inner.destroyed), 2_000, 'closing the Transport to destroy the streams and what is under them');
 });
 
+test('a cold burst through a user\'s dial: one dial per request, every one answered, no listener warning', async (t) => {
+  const srv = await httpServer((req, res) => res.end(req.url));
+  t.after(() => srv.close());
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  let dials = 0;
+  const { transport, client } = setup(t, {
+    dial: () => {
+      dials++;
+      return net.connect(srv.port, '127.0.0.1');
+    },
+  });
+  const paths = Array.from({ length: 20 }, (_, i) => `/${i}`);
+  const bodies = await Promise.all(paths.map(async (p) => (await client.get(`http://burst.internal${p}`)).body.text()));
+  assert.deepEqual(bodies, paths);
+  assert.equal(dials, 20);
+  assert.equal(transport.stats().hosts['http://burst.internal:80']?.opened, 20);
+  await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  assert.deepEqual(warnings, []);
+});
+
 test('the dial reaches the proxy: forward requests and a CONNECT tunnel with TLS to the target', async (t) => {
   if (!havePeer(t, 'openssl')) return;
   const origin = await tlsOrigin(t);

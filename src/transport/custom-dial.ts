@@ -5,6 +5,7 @@
 // (dialTimeout, the Transport closing), the signal aborts and a socket the dialer still returns
 // is destroyed: a slow or stuck dialer leaves nothing behind.
 
+import { setMaxListeners } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -21,6 +22,7 @@ export async function userDial(
   dialer: UserDialer,
   hop: Hop,
   closing: AbortSignal,
+  tcpKeepAlive: number,
   trace: TraceCtx | null,
   onCancel: (fn: () => void) => void,
 ): Promise<Duplex> {
@@ -41,6 +43,9 @@ export async function userDial(
   stopped.catch(() => {});
   onCancel(() => stop(new TimeoutError('ERR_TIMEOUT', `${what} timed out`)));
   const onClosing = (): void => stop(new TransportClosedError('ERR_TRANSPORT_CLOSED', `transport closed during ${what}`));
+  // One listener per dial under way, and a cold burst has as many dials as requests: more than
+  // EventTarget's default of 10 is no leak.
+  setMaxListeners(0, closing);
   if (closing.aborted) onClosing();
   else closing.addEventListener('abort', onClosing, { once: true });
   const until = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped]);
@@ -52,7 +57,12 @@ export async function userDial(
     // Settles after the stage was given up: nobody will use the socket.
     returned.then((s) => void (gaveUp && destroyQuietly(s)), () => {});
     socket = asDuplex(await until(returned), what);
-    if (socket instanceof net.Socket && socket.connecting) await until(event(socket, 'connect', what));
+    if (socket instanceof net.Socket) {
+      if (socket.connecting) await until(event(socket, 'connect', what));
+      // As on httpool's own sockets (and Go's Dialer's defaults): no Nagle delay, keep-alive probes.
+      socket.setNoDelay(true);
+      if (tcpKeepAlive > 0) socket.setKeepAlive(true, tcpKeepAlive);
+    }
     emit(trace, 'connectDone', 'tcp', hop.hostPort, null);
     if (dialer.kind === 'dialTLS') {
       phase = 'tls';

@@ -88,7 +88,7 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     userDialer === null
       ? await ownConnection(key, hop, tlsTarget, env, trace)
       : {
-          socket: await within(opts.dialTimeout, `${userDialer.kind} ${hop.hostPort}`, (cancel) => userDial(userDialer, hop, env.closing, trace, cancel)),
+          socket: await within(opts.dialTimeout, `${userDialer.kind} ${hop.hostPort}`, (cancel) => userDial(userDialer, hop, env.closing, opts.tcpKeepAlive, trace, cancel)),
           reader: null,
           tlsUnderWay: false,
         };

@@ -92,8 +92,9 @@ export interface TransportOptions {
   /**
    * Opens the raw connection instead of httpool's TCP dial (Go's DialContext): a net.Socket, or
    * any Duplex. It is given the first hop (the proxy when there is one); TLS, proxy handshakes,
-   * HTTP/1.1 and HTTP/2 run over what it returns. dialTimeout bounds it, and a socket it
-   * returns after the timeout is destroyed. @default null (TCP)
+   * HTTP/1.1 and HTTP/2 run over what it returns. dialTimeout bounds it (a net.Socket still
+   * connecting is waited for, then given TCP_NODELAY and tcpKeepAlive as httpool's own are), and
+   * a socket it returns after the timeout is destroyed. @default null (TCP)
    */
   dial?: DialFunc | null;
   /**
