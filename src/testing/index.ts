@@ -3,14 +3,8 @@
 // startTestServer is a real loopback server with a Client that trusts it (Go's httptest).
 // This folder depends on src/; nothing in src/ depends on it.
 
-export {
-  MockTransport,
-  MockExpectation,
-  type MockMatch,
-  type MockCall,
-  type MockReplyBody,
-  type MockReplyFunction,
-  type MockTransportOptions,
-} from './mock-transport.js';
+export { MockTransport, type MockTransportOptions } from './mock-transport.js';
+export { MockExpectation, type MockReplyBody, type MockReplyFunction } from './mock-expectation.js';
+export type { MockMatch, MockCall } from './mock-match.js';
 export { startTestServer, type TestServer, type TestServerOptions, type TestHandler } from './test-server.js';
 export { TEST_CERT, TEST_KEY } from './test-cert.js';
