@@ -22,6 +22,7 @@ import {
 import { httpServer, rawServer, onRequests, until } from './support/servers.js';
 import { setup, code } from './support/clients.js';
 import { recordingServer, bytesServer, splitHead } from './support/recorder.js';
+import { within } from './support/within.js';
 
 
 
@@ -32,18 +33,6 @@ function rawCount(rawHeaders: string[], name: string): number {
   return n;
 }
 
-/** `p`, or a failure after `ms` (a bound so a broken timeout fails the test instead of hanging it). */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A port nothing listens on (a server was there a moment ago). */
 async function deadPort(): Promise<number> {

@@ -10,39 +10,11 @@ import assert from 'node:assert/strict';
 import { Client, Transport, HttpoolError, Request as HpRequest, createFetch } from '../src/index.js';
 import { rawServer, onRequests } from './support/servers.js';
 import { recordingServer, type Seen } from './support/recorder.js';
+import { fetchSetup, fetchFailed } from './support/fetch.js';
+import { within } from './support/within.js';
 
-/** A Transport closed after the test, a fetch over it, and a Client (Go's rules) over the same one. */
-function setup(t: TestContext) {
-  const transport = new Transport();
-  t.after(() => transport.close());
-  const client = new Client({ transport });
-  return { transport, client, f: createFetch(client) };
-}
 
-/** An assert.rejects predicate: TypeError('fetch failed') whose cause is an HttpoolError with this code. */
-function fetchFailed(code: string, more?: (cause: HttpoolError) => void) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof TypeError, `expected a TypeError, got ${String(err)}`);
-    assert.equal(err.message, 'fetch failed');
-    assert.ok(err.cause instanceof HttpoolError, `cause: ${String(err.cause)}`);
-    assert.equal(err.cause.code, code, `cause: ${err.cause.message}`);
-    more?.(err.cause);
-    return true;
-  };
-}
 
-/** `p`, or a failure after `ms`, so a redirect loop that never settles fails the test instead of hanging it. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // =============================================================================================
 // Method and body per status (§4.4 step 12)
@@ -62,7 +34,7 @@ test('method and body: 301/302 turn only POST into GET, 303 every method but HEA
     else res.end('done');
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   type Want = 'keep' | 'GET';
   // What the standard asks for each status × method. HEAD never changes (and never has a body).
@@ -123,7 +95,7 @@ test('contrast: the Client (Go) turns a PUT answered 302 into a bodiless GET, wh
     else res.end('done');
   });
   t.after(() => srv.close());
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
   const viaFetch = await f(`${srv.url}/put`, { method: 'PUT', body: 'data', headers: { 'Content-Type': 'text/x-put' } });
   await viaFetch.text();
   const req = new HpRequest('PUT', `${srv.url}/put`, { body: 'data', headers: { 'Content-Type': 'text/x-put' } });
@@ -151,7 +123,7 @@ test('at most 20 redirects: a chain of 20 resolves (redirected, url of the last 
     else res.end(`end ${n}`);
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   const res = await within(f(`${srv.url}/chain/20/0`), 10_000, 'a chain of 20');
   assert.equal(res.status, 200);
@@ -208,7 +180,7 @@ test('cross-origin is scheme+host+port: a redirect to another port drops Authori
   t.after(() => b.close());
   bUrl = b.url;
   assert.notEqual(a.port, b.port);
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
 
   // Same origin: everything goes on.
   const same = await f(`${a.url}/same`, { headers: CREDENTIALS });
@@ -284,7 +256,7 @@ test('a Location of raw UTF-8 bytes resolves to its percent-encoded UTF-8 (fetch
     });
   });
   t.after(() => srv.close());
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
   const korean = '/%EC%95%88%EB%85%95';
   // Read as latin1 text and parsed as it is, the same bytes would become /%C3%AC%C2%95%C2%88...,
   // and 0xFF would become /%C3%BFx.
@@ -334,7 +306,7 @@ async function modeServer() {
 test("redirect 'error' rejects ERR_REDIRECT ('unexpected redirect') on every redirect status, a 302 without Location included; nothing is followed", async (t) => {
   const srv = await modeServer();
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   const redirectError = fetchFailed('ERR_REDIRECT', (cause) => assert.equal(cause.message, 'unexpected redirect'));
   for (const status of REDIRECT_STATUSES) {
     await assert.rejects(f(`${srv.url}/s/${status}`, { redirect: 'error' }), redirectError, `status ${status}`);
@@ -350,7 +322,7 @@ test("redirect 'error' rejects ERR_REDIRECT ('unexpected redirect') on every red
 test("redirect 'follow': a 3xx without Location is the answer, returned as it is", async (t) => {
   const srv = await modeServer();
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   const res = await f(`${srv.url}/no-location`);
   assert.equal(res.status, 302);
   assert.equal(res.redirected, false);
@@ -366,7 +338,7 @@ test("redirect 'follow': a 3xx without Location is the answer, returned as it is
 test("redirect 'manual': every redirect status comes back with its Location and body, nothing followed", async (t) => {
   const srv = await modeServer();
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   for (const status of REDIRECT_STATUSES) {
     const res = await f(`${srv.url}/s/${status}`, { redirect: 'manual' });
     assert.equal(res.status, status);
@@ -401,7 +373,7 @@ test('a ReadableStream body answered 307 (or 301) rejects ERR_BODY_NOT_REPLAYABL
     else res.end(`dest ${req.method}`);
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   await assert.rejects(
     f(`${srv.url}/307`, { method: 'POST', body: streamOf('str', 'eam'), duplex: 'half' } as RequestInit),
@@ -443,7 +415,7 @@ test('fragments: response.url never has one (fetch strips it, also after a redir
     else res.end(`at ${req.url}`);
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   // §4.4: a Location without a fragment inherits the request's (#frag), but Response.url is
   // serialized without it.

@@ -13,26 +13,10 @@ import * as zlib from 'node:zlib';
 import { Client, Transport, HttpoolError, ProxyError, fetch, createFetch } from '../src/index.js';
 import { httpServer, rawServer, onRequests, until } from './support/servers.js';
 import { recordingServer, bytesServer } from './support/recorder.js';
+import { fetchSetup, fetchFailed } from './support/fetch.js';
+import { within } from './support/within.js';
 
-/** A Transport closed after the test, a fetch over it, and a Client (Go's rules) over the same one. */
-function setup(t: TestContext) {
-  const transport = new Transport();
-  t.after(() => transport.close());
-  const client = new Client({ transport });
-  return { transport, client, f: createFetch(client) };
-}
 
-/** An assert.rejects predicate: TypeError('fetch failed') whose cause is an HttpoolError with this code. */
-function fetchFailed(code: string, more?: (cause: HttpoolError) => void) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof TypeError, `expected a TypeError, got ${String(err)}`);
-    assert.equal(err.message, 'fetch failed');
-    assert.ok(err.cause instanceof HttpoolError, `cause: ${String(err.cause)}`);
-    assert.equal(err.cause.code, code, `cause: ${err.cause.message}`);
-    more?.(err.cause);
-    return true;
-  };
-}
 
 /** An assert.rejects predicate: the AbortError DOMException fetch makes when a signal gives no reason. */
 function abortError(err: unknown): boolean {
@@ -42,18 +26,6 @@ function abortError(err: unknown): boolean {
   return true;
 }
 
-/** `p`, or a failure after `ms`, so a broken abort fails the test instead of hanging it. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // =============================================================================================
 // Content-Encoding
@@ -83,7 +55,7 @@ test("Content-Encoding chains: 'GZiP, bR' and 'deflate, gzip' decode and keep th
     res.writeHead(200, { 'Content-Encoding': list, 'Content-Length': body.length }).end(body);
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   for (const list of ['GZiP, bR', 'deflate, gzip', 'identity, identity, identity, identity, identity', 'gzip, gzip, gzip, gzip, gzip']) {
     const res = await f(`${srv.url}/ce?v=${encodeURIComponent(list)}`);
@@ -112,7 +84,7 @@ test('Content-Encoding over two header lines (gzip, then br) is one chain', asyn
     });
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   const res = await f(srv.url);
   assert.equal(res.headers.get('content-encoding'), 'gzip, br');
   assert.equal(await res.text(), TEXT);
@@ -126,7 +98,7 @@ test("fetch decodes even when the caller set Accept-Encoding; the Client (Go) th
     res.writeHead(200, { 'Content-Encoding': req.url === '/chain' ? 'gzip, br' : 'gzip', 'Content-Length': body.length }).end(body);
   });
   t.after(() => srv.close());
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
 
   const res = await f(`${srv.url}/gz`, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(await res.text(), TEXT);
@@ -150,7 +122,7 @@ test("fetch decodes even when the caller set Accept-Encoding; the Client (Go) th
 test('fetch with a Range header asks for Accept-Encoding: identity (the Client, Go, asks for none)', async (t) => {
   const srv = await recordingServer((_req, res) => res.writeHead(206, { 'Content-Range': 'bytes 0-3/10' }).end('0123'));
   t.after(() => srv.close());
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
   const res = await f(srv.url, { headers: { Range: 'bytes=0-3' } });
   assert.equal(res.status, 206);
   assert.equal(await res.text(), '0123');
@@ -176,7 +148,7 @@ test('integrity: sha256/384/512 that match resolve with the body; a mismatch rej
   const body = 'integrity body ✓';
   const srv = await recordingServer((_req, res) => res.end(body));
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   for (const alg of ['sha256', 'sha384', 'sha512'] as const) {
     const res = await f(srv.url, { integrity: `${alg}-${digest(alg, body)}` });
@@ -208,7 +180,7 @@ test('integrity: the strongest algorithm decides; base64url and unpadded digests
   assert.notEqual(body, '', 'found a body whose digest spells differently in base64url');
   const srv = await recordingServer((_req, res) => res.end(body));
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   const good256 = digest('sha256', body);
   const good512 = digest('sha512', body);
   const bad256 = digest('sha256', 'not the body');
@@ -269,7 +241,7 @@ test('Resource Timing: a read body adds one entry named by the requested URL, ti
     else res.end('plain body');
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   const res = await f(`${srv.url}/gz?q=1#fragment`);
   assert.equal(resourceEntries(`${srv.url}/gz?q=1`).length, 0, 'no entry before the body is read');
@@ -334,7 +306,7 @@ test('a signal without `reason` (polyfill): pre-aborted or aborted mid-request, 
   let requests = 0;
   const srv = await rawServer((socket) => onRequests(socket, () => requests++)); // never answers
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   // A minimal signal-like object, already aborted, with no reason property at all.
   const minimal = Object.assign(new EventTarget(), { aborted: true });
@@ -354,7 +326,7 @@ test('a signal without `reason` (polyfill): pre-aborted or aborted mid-request, 
 test("a ReadableStream body's cancel(reason) runs with the AbortError: aborted before the fetch, and while the body is being sent", async (t) => {
   const srv = await bytesServer(); // reads everything, answers nothing
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   // Pre-aborted: refused before anything is sent, and the body is told why.
   const pre = new AbortController();
@@ -413,7 +385,7 @@ test('a 407 from the server rejects ERR_PROXY, and its connection is not left bu
     else res.end('ok');
   });
   t.after(() => srv.close());
-  const { f, transport } = setup(t);
+  const { f, transport } = fetchSetup(t);
   await assert.rejects(
     f(`${srv.url}/407`),
     fetchFailed('ERR_PROXY', (cause) => {
@@ -434,7 +406,7 @@ test('a 407 from the server rejects ERR_PROXY, and its connection is not left bu
 test('window: {} is a TypeError and sends nothing; window: null is fine; fetch.length and createFetch(client).length are 1', async (t) => {
   const srv = await recordingServer();
   t.after(() => srv.close());
-  const { f, client } = setup(t);
+  const { f, client } = fetchSetup(t);
   await assert.rejects(f(srv.url, { window: {} } as unknown as RequestInit), TypeError);
   assert.equal(srv.connections, 0);
   assert.equal(await (await f(srv.url, { window: null })).text(), 'ok');
@@ -457,7 +429,7 @@ test('header names: a record or [name, value] pairs go out exactly as spelled, a
     });
   });
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
 
   await (await f(srv.url, { headers: { 'X-CuStOm': ' \tpadded  value\t ', 'x-lower-case': 'l' } })).text();
   await (
@@ -490,7 +462,7 @@ test('header names: a record or [name, value] pairs go out exactly as spelled, a
 test('a URL with credentials, and a ReadableStream body without duplex, throw TypeError with nothing sent', async (t) => {
   const srv = await recordingServer();
   t.after(() => srv.close());
-  const { f } = setup(t);
+  const { f } = fetchSetup(t);
   await assert.rejects(f(`http://u:p@127.0.0.1:${srv.port}/`), (err: unknown) => {
     assert.ok(err instanceof TypeError);
     assert.match(err.message, /credentials/);

@@ -12,6 +12,8 @@ import * as zlib from 'node:zlib';
 import { Client, Transport, HttpoolError, defaultClient, fetch, createFetch, useLastResponse, type ClientOptions, type TransportOptions } from '../src/index.js';
 import { httpServer, rawServer, onRequests, until } from './support/servers.js';
 import { recordingServer } from './support/recorder.js';
+import { within } from './support/within.js';
+import { fetchFailed } from './support/fetch.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -22,29 +24,7 @@ function setup(t: TestContext, opts: TransportOptions = {}, clientOpts: Omit<Cli
   return { transport, f: createFetch(new Client({ transport, ...clientOpts })) };
 }
 
-/** An assert.rejects predicate: TypeError('fetch failed') whose cause is an HttpoolError with this code. */
-function fetchFailed(code: string) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof TypeError, `expected a TypeError, got ${String(err)}`);
-    assert.equal(err.message, 'fetch failed');
-    assert.ok(err.cause instanceof HttpoolError, `cause: ${String(err.cause)}`);
-    assert.equal(err.cause.code, code);
-    return true;
-  };
-}
 
-/** `p`, or a failure after `ms`, so a broken abort fails the test instead of hanging it. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A raw server that answers every request `ok` and records each request line. */
 async function lineServer() {

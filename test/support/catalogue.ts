@@ -3,6 +3,7 @@
 // timers. `expectDiscarded` is the common ending: the request failed with a stable code and
 // its connection closed for the stated reason, so nothing is left in the pool to reuse.
 
+export { within } from './within.js';
 import assert from 'node:assert/strict';
 import { Client, Transport, type CloseReason, type TransportOptions } from '../../src/index.js';
 import { assertReleased, resources } from './clean.js';
@@ -96,15 +97,3 @@ export async function reusedFor(c: CaseContext, expected: string): Promise<void>
   assert.deepEqual(s.closed, {}, 'nothing closed');
 }
 
-/** Rejects if `p` has not settled within `ms`: a guard against hangs, not a timing claim. */
-export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms (hang)`)), ms);
-  });
-  try {
-    return await Promise.race([p, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
