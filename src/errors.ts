@@ -2,6 +2,8 @@
 // and may change, the code may not. Subclasses group codes by what the caller can do about
 // them (retry later, fix the input, give up).
 
+import { Headers } from './headers.js';
+
 export type ErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_ABORTED'
@@ -65,15 +67,25 @@ export class AbortedError extends HttpoolError {}
 export class ConnectError extends HttpoolError {}
 /** The TLS handshake failed: verification, protocol version, or a server that does not speak TLS. */
 export class TlsError extends ConnectError {}
+/** What a ProxyError may carry besides the usual context. */
+export interface ProxyErrorContext extends ErrorContext {
+  /** The proxy's response header fields. */
+  headers?: Headers;
+}
+
 /**
- * A proxy refused or failed the tunnel (CONNECT answered other than 2xx, a SOCKS5 refusal).
- * `statusCode` is the proxy's HTTP status (407, 502…), or 0 for SOCKS; no request byte was sent.
+ * A proxy refused or failed the tunnel (CONNECT answered other than 2xx, a SOCKS5 refusal, an
+ * onProxyConnectResponse that threw). `statusCode` is the proxy's HTTP status (407, 502…), or 0
+ * when there was none (SOCKS, no answer); `headers` its response fields (a 407's
+ * Proxy-Authenticate), empty when there was no HTTP answer. No request byte was sent.
  */
 export class ProxyError extends ConnectError {
   readonly statusCode: number;
-  constructor(message: string, statusCode: number, ctx: ErrorContext = {}) {
+  readonly headers: Headers;
+  constructor(message: string, statusCode: number, ctx: ProxyErrorContext = {}) {
     super('ERR_PROXY', message, ctx);
     this.statusCode = statusCode;
+    this.headers = ctx.headers ?? new Headers();
   }
 }
 /** The server broke HTTP/1.1 framing or syntax; the connection is never reused. */

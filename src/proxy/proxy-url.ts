@@ -46,8 +46,11 @@ export class ProxyTarget {
   readonly display: string;
   /** The full identity, credentials included: proxies that differ in it never share connections. */
   readonly identity: string;
+  /** The URL as chosen, credentials included: the CONNECT hooks get a fresh URL of it (Go passes cm.proxyURL). */
+  readonly href: string;
 
   constructor(url: URL) {
+    this.href = url.href;
     this.scheme = url.protocol.slice(0, -1) as ProxyScheme;
     const h = url.hostname;
     this.hostname = h.startsWith('[') ? h.slice(1, -1) : h;

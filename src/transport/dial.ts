@@ -102,7 +102,7 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     if (key.route === 'tunnel') {
       const s = socket;
       await within(opts.dialTimeout, `CONNECT through ${proxy!.display}`, () =>
-        connectTunnel(s, key, proxy!, opts.maxResponseHeaderBytes, env.userAgent),
+        connectTunnel(s, key, proxy!, opts, env.userAgent),
       );
     } else if (key.route === 'socks') {
       const s = socket;

@@ -5,7 +5,9 @@ import type { ConnectionOptions as TlsOptions, TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { InvalidRequestError } from '../errors.js';
+import type { Headers, HeadersInit } from '../headers.js';
 import type { Request } from '../request.js';
+import { connectFields } from '../proxy/connect-request.js';
 import { proxyFromEnvironment } from '../proxy/environment.js';
 import { eitherLookupShape } from './lookup.js';
 
@@ -28,6 +30,28 @@ export interface DialTLSArgs extends DialArgs {
   /** The ALPN protocols to offer, in order ('h2', 'http/1.1'). */
   alpn: string[];
 }
+
+/** A CONNECT request as httpool sent it to a proxy (Go's connectReq, given to OnProxyConnectResponse). */
+export interface ProxyConnectRequest {
+  readonly method: 'CONNECT';
+  /** The tunnel's target, "host:port" (IPv6 in brackets): the request target and Host. */
+  readonly target: string;
+  /** The fields after Host, as sent: User-Agent, the caller's, Proxy-Authorization. */
+  readonly headers: Headers;
+}
+
+/** A proxy's answer to CONNECT: its head only (a tunnel has no body; a refusal's is not read). */
+export interface ProxyConnectResponse {
+  readonly statusCode: number;
+  /** "200 Connection established", "407 Proxy Authentication Required"… */
+  readonly status: string;
+  readonly headers: Headers;
+}
+
+/** Fields for the CONNECT to `target` through `proxyUrl` (Go's GetProxyConnectHeader); null adds none. */
+export type GetProxyConnectHeaderFunc = (proxyUrl: URL, target: string) => HeadersInit | null | Promise<HeadersInit | null>;
+/** Sees every proxy's answer to CONNECT before its status is checked (Go's OnProxyConnectResponse); a throw fails the dial. */
+export type OnProxyConnectResponseFunc = (proxyUrl: URL, connectRequest: ProxyConnectRequest, res: ProxyConnectResponse) => void | Promise<void>;
 
 /** Opens the raw connection for a pool key (Go's DialContext). */
 export type DialFunc = (args: DialArgs) => Promise<Duplex> | Duplex;
@@ -73,6 +97,27 @@ export interface TransportOptions {
    * @default proxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
    */
   proxy?: ProxyFunc | null;
+  /**
+   * Header fields sent on every CONNECT request to an HTTP(S) proxy, after Host and User-Agent
+   * (Go's ProxyConnectHeader). A User-Agent here replaces httpool's; a Proxy-Authorization here
+   * replaces the one made from the proxy URL's credentials (Go lets the URL's win). Host,
+   * Content-Length and Transfer-Encoding are refused: a CONNECT names its target and has no body
+   * (RFC 9110 §9.3.6). @default null
+   */
+  proxyConnectHeader?: HeadersInit | null;
+  /**
+   * Called for each CONNECT with a copy of the proxy URL and the target "host:port"; the fields
+   * it returns are sent instead of proxyConnectHeader, by the same rules (Go's
+   * GetProxyConnectHeader). Runs within dialTimeout; a throw fails the dial with ERR_PROXY (the
+   * error as cause), an invalid field with ERR_INVALID_HEADER. @default null
+   */
+  getProxyConnectHeader?: GetProxyConnectHeaderFunc | null;
+  /**
+   * Called with every proxy's answer to CONNECT, before its status is checked (Go's
+   * OnProxyConnectResponse): to read a 407's Proxy-Authenticate, or refuse a tunnel. Runs
+   * within dialTimeout; a throw fails the dial with ERR_PROXY, the error as cause. @default null
+   */
+  onProxyConnectResponse?: OnProxyConnectResponseFunc | null;
   /** node:tls options for https (ca, cert, key, servername, rejectUnauthorized…). */
   tls?: TlsOptions;
   /** Offer HTTP/2 in TLS (ALPN h2, then http/1.1) and use it when the server agrees. @default true */
@@ -143,6 +188,10 @@ export interface ResolvedOptions {
   maxDrainBytes: number;
   drainTimeout: number;
   proxy: ProxyFunc | null;
+  /** Flat [name, value, …], checked; empty when none. */
+  proxyConnectHeader: readonly string[];
+  getProxyConnectHeader: GetProxyConnectHeaderFunc | null;
+  onProxyConnectResponse: OnProxyConnectResponseFunc | null;
   lookup: LookupFunction | null;
   dial: DialFunc | null;
   dialTLS: DialTLSFunc | null;
@@ -174,6 +223,9 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   maxDrainBytes: 256 * 1024,
   drainTimeout: 1_000,
   proxy: proxyFromEnvironment,
+  proxyConnectHeader: Object.freeze([]),
+  getProxyConnectHeader: null,
+  onProxyConnectResponse: null,
   lookup: null,
   dial: null,
   dialTLS: null,
@@ -247,7 +299,30 @@ export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {
   out.dial = opts.dial ?? null;
   out.dialTLS = opts.dialTLS ?? null;
   resolveSocketPath(opts, out);
+  resolveProxyConnect(opts, out);
   return out;
+}
+
+/** The CONNECT options: functions or null, and fields checked once here (connect-request.ts's rules). */
+function resolveProxyConnect(opts: TransportOptions, out: ResolvedOptions): void {
+  for (const key of ['getProxyConnectHeader', 'onProxyConnectResponse'] as const) {
+    const fn = opts[key];
+    if (fn !== undefined && fn !== null && typeof fn !== 'function') {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option ${key} must be a function or null, got ${typeof fn}`);
+    }
+  }
+  out.getProxyConnectHeader = opts.getProxyConnectHeader ?? null;
+  out.onProxyConnectResponse = opts.onProxyConnectResponse ?? null;
+  const init = opts.proxyConnectHeader;
+  if (init === undefined || init === null) return;
+  if (typeof init !== 'object') {
+    throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option proxyConnectHeader must be headers (an object, pairs or a Headers) or null, got ${typeof init}`);
+  }
+  try {
+    out.proxyConnectHeader = Object.freeze(connectFields(init));
+  } catch (err) {
+    throw new InvalidRequestError('ERR_INVALID_OPTION', `Transport option proxyConnectHeader: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** socketPath names the one server every connection reaches: nothing else may choose a route. */
