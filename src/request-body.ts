@@ -2,9 +2,11 @@
 // and, where possible, send again. Seed 002 (a): a consumed stream was sent a second time and
 // went out short; here a body is either replayable (bytes, strings, forms, Blobs, functions,
 // Go's GetBody) or single-use, and a second use fails with ERR_BODY_NOT_REPLAYABLE before any
-// byte is written.
+// byte is written. Streams are opened as closable sources (request-stream.ts), so a request
+// that fails can release what its body holds (an open file, a producer's resources).
 
 import { BodyError } from './errors.js';
+import { describe, IterableSource, notReplayable, WebStreamSource, type StreamSource } from './request-stream.js';
 
 export type BodyInit =
   | string
@@ -16,10 +18,13 @@ export type BodyInit =
   | AsyncIterable<Uint8Array>
   | (() => BodyInit);
 
-/** One attempt's bytes: known up front, or a stream (length -1 when unknown: chunked). */
-export type BodySource =
-  | { kind: 'bytes'; data: Uint8Array }
-  | { kind: 'stream'; length: number; chunks: AsyncIterable<Uint8Array> };
+/**
+ * One attempt's bytes: known up front, or a stream (length -1 when unknown: chunked) that can be
+ * closed when the request fails.
+ */
+export type BodySource = { kind: 'bytes'; data: Uint8Array } | StreamSource;
+
+export type { StreamSource };
 
 export class RequestBody {
   /** Bytes when known before sending, else -1. */
@@ -29,14 +34,22 @@ export class RequestBody {
   /** The Content-Type implied by the body kind (forms, Blobs with a type), or null. */
   readonly contentType: string | null;
   readonly #open: () => BodySource;
+  readonly #discard: ((reason: unknown) => void) | null;
   #opened = 0;
 
   /** Use RequestBody.from(). */
-  constructor(length: number, replayable: boolean, contentType: string | null, open: () => BodySource) {
+  constructor(
+    length: number,
+    replayable: boolean,
+    contentType: string | null,
+    open: () => BodySource,
+    discard: ((reason: unknown) => void) | null = null,
+  ) {
     this.length = length;
     this.replayable = replayable;
     this.contentType = contentType;
     this.#open = open;
+    this.#discard = discard;
   }
 
   /** Bytes for one attempt. A single-use body opened twice fails clearly, nothing sent. */
@@ -51,24 +64,48 @@ export class RequestBody {
     return this.#opened > 0;
   }
 
+  /**
+   * @internal The request failed before this body was opened for it (a refused method, a proxy
+   * function that threw): close the stream it holds, as Go closes Request.Body on every error.
+   * What was already opened is closed through its source; a stream closed here is used up.
+   */
+  _discard(reason: unknown): void {
+    this.#discard?.(reason);
+  }
+
   static from(init: BodyInit): RequestBody {
     if (typeof init === 'function') {
       const first = fixed(init(), true);
       let pending: RequestBody | null = first;
-      return new RequestBody(first.length, true, first.contentType, () => {
-        // The first call's result is used for the first attempt; every later attempt calls again.
-        const body: RequestBody = pending ?? fixed(init(), true);
-        pending = null;
-        return body.open();
-      });
+      return new RequestBody(
+        first.length,
+        true,
+        first.contentType,
+        () => {
+          // The first call's result is used for the first attempt; every later attempt calls again.
+          const body: RequestBody = pending ?? fixed(init(), true);
+          pending = null;
+          return body.open();
+        },
+        // Only the first call's stream can be held unopened; later ones are made by open().
+        (reason) => {
+          pending?._discard(reason);
+          pending = null;
+        },
+      );
     }
     return fixed(init, false);
   }
 }
 
 function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
-  const make = (length: number, replayable: boolean, type: string | null, open: () => BodySource): RequestBody =>
-    new RequestBody(length, replayable, type, open);
+  const make = (
+    length: number,
+    replayable: boolean,
+    type: string | null,
+    open: () => BodySource,
+    discard: ((reason: unknown) => void) | null = null,
+  ): RequestBody => new RequestBody(length, replayable, type, open, discard);
 
   if (typeof init === 'string') {
     const data = Buffer.from(init, 'utf8');
@@ -88,11 +125,7 @@ function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
   }
   if (typeof Blob !== 'undefined' && init instanceof Blob) {
     const blob = init;
-    return make(blob.size, true, blob.type === '' ? null : blob.type, () => ({
-      kind: 'stream',
-      length: blob.size,
-      chunks: blob.stream() as unknown as AsyncIterable<Uint8Array>,
-    }));
+    return make(blob.size, true, blob.type === '' ? null : blob.type, () => new WebStreamSource(blob.stream(), blob.size));
   }
   if (typeof init === 'function') {
     throw new BodyError('ERR_INVALID_BODY', 'a body function must return a body, not another function');
@@ -102,11 +135,21 @@ function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
     // A stream is single-use across requests too: the same consumed stream handed to a new
     // request would go out empty (seed 002 a), so it is refused before a byte is written.
     if (consumed.has(source) || (isReadableStream(source) && source.locked)) throw notReplayable();
-    return make(-1, fromFunction, null, () => {
-      if (consumed.has(source)) throw notReplayable();
-      consumed.add(source);
-      return { kind: 'stream', length: -1, chunks: isReadableStream(source) ? streamChunks(source) : checkedChunks(source) };
-    });
+    return make(
+      -1,
+      fromFunction,
+      null,
+      () => {
+        if (consumed.has(source)) throw notReplayable();
+        consumed.add(source);
+        return isReadableStream(source) ? new WebStreamSource(source) : new IterableSource(source);
+      },
+      (reason) => {
+        if (consumed.has(source)) return;
+        consumed.add(source);
+        (isReadableStream(source) ? new WebStreamSource(source) : new IterableSource(source)).close(reason);
+      },
+    );
   }
   throw new BodyError('ERR_INVALID_BODY', `unsupported request body type: ${describe(init)}`);
 }
@@ -114,44 +157,10 @@ function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
 /** Streams and iterables that some request has started to send. */
 const consumed = new WeakSet<object>();
 
-function notReplayable(): BodyError {
-  return new BodyError(
-    'ERR_BODY_NOT_REPLAYABLE',
-    'the request body is a stream that was already sent; pass a function (() => body) to let httpool produce it again',
-  );
-}
-
 function isReadableStream(v: unknown): v is ReadableStream<Uint8Array> {
   return typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
   return typeof v === 'object' && v !== null && typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
-}
-
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (stream.locked) throw notReplayable();
-  // The lock is kept after reading: a used stream stays visibly used.
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield toBytes(value);
-  }
-}
-
-async function* checkedChunks(iter: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  for await (const chunk of iter) yield toBytes(chunk);
-}
-
-function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  throw new BodyError('ERR_INVALID_BODY', `request body stream yielded ${describe(chunk)}; expected Uint8Array chunks`);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }

@@ -2,6 +2,7 @@
 // or a URL with CR/LF/NUL fails here with nothing written (the writer checks again).
 
 import { InvalidRequestError, redactUrl } from './errors.js';
+import { validateHost } from './h1/write.js';
 import { Headers, type HeadersInit } from './headers.js';
 import { RequestBody, type BodyInit } from './request-body.js';
 import type { ClientTrace } from './trace.js';
@@ -10,6 +11,14 @@ import { parseUrl, parseUrlParts, partsOf, type UrlParts } from './url-parts.js'
 
 export interface RequestInit {
   headers?: HeadersInit;
+  /**
+   * The Host to send instead of the URL's (Go's Request.Host): `host[:port]`. The URL still
+   * decides where to connect (and the pool key, TLS name and cookies); only the Host field (and
+   * HTTP/2's :authority) change. A `Host` header does the same; this wins over it. Kept through
+   * a redirect to a relative Location, dropped on any other (Go's Client, issue 22233).
+   * @default null (the URL's host)
+   */
+  host?: string | null;
   body?: BodyInit | RequestBody | null;
   signal?: AbortSignal | null;
   trace?: ClientTrace | null;
@@ -23,6 +32,8 @@ export class Request {
   readonly body: RequestBody | null;
   readonly signal: AbortSignal | null;
   readonly trace: ClientTrace | null;
+  /** The Host sent instead of the URL's (Go's Request.Host), or null for the URL's (or a Host header's). */
+  readonly host: string | null;
   /** @internal The cancellation token of the exchange this request belongs to (src/cancel.ts). */
   _cancel: Cancel | null = null;
   /**
@@ -51,6 +62,10 @@ export class Request {
     this.body = body === null ? null : body instanceof RequestBody ? body : RequestBody.from(body);
     this.signal = init.signal ?? null;
     this.trace = init.trace ?? null;
+    const host = init.host ?? null;
+    // Go's zero value: an empty Host means the URL's.
+    if (host !== null && host !== '') validateHost(host);
+    this.host = host === '' ? null : host;
   }
 
   /** The request's URL (the caller's own URL object when one was given). */
@@ -68,12 +83,21 @@ export class Request {
   }
 
   /** The same request with some fields changed (used for redirects, retries and timeouts). */
-  with(changes: { method?: string; url?: string | URL; headers?: Headers; body?: RequestBody | null; signal?: AbortSignal | null; trace?: ClientTrace | null }): Request {
+  with(changes: {
+    method?: string;
+    url?: string | URL;
+    headers?: Headers;
+    body?: RequestBody | null;
+    signal?: AbortSignal | null;
+    trace?: ClientTrace | null;
+    host?: string | null;
+  }): Request {
     const out = new Request(changes.method ?? this.method, changes.url ?? this.#url ?? this.#parts!.href, {
       headers: changes.headers ?? this.headers,
       body: changes.body === undefined ? this.body : changes.body,
       signal: changes.signal === undefined ? this.signal : changes.signal,
       trace: changes.trace === undefined ? this.trace : changes.trace,
+      host: changes.host === undefined ? this.host : changes.host,
     });
     out._decoding = this._decoding;
     return out;

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Body, type BodyChannel, type SettleListener } from './body.js';
 import type { Cancel } from './cancel.js';
+import type { ConnAddress, ConnInfo, TLSState } from './conn-info.js';
 import { HttpoolError } from './errors.js';
 import { handChannel, type HandBody } from './hand-body.js';
 import { Headers, type HeadersInit } from './headers.js';
@@ -31,6 +32,8 @@ export interface ResponseInit {
   hand?: HandBody | null;
   /** The whole status text ("404 Not Found"), when given by hand. */
   status?: string;
+  /** The connection that carried it (the Transport's responses only). */
+  conn?: ConnInfo | null;
 }
 
 /** Response.from's fields (Go's `http.Response` literal); every one optional. */
@@ -95,6 +98,7 @@ export class Response implements AsyncDisposable {
   readonly upgrade: Duplex | null;
   readonly #channel: BodyChannel;
   readonly #hand: HandBody | null;
+  readonly #conn: ConnInfo | null;
 
   static {
     settledHook = (res, l) => res.#channel.whenSettled(l);
@@ -157,7 +161,27 @@ export class Response implements AsyncDisposable {
     this.upgrade = init.upgrade ?? null;
     this.#channel = init.channel;
     this.#hand = init.hand ?? null;
+    this.#conn = init.conn ?? null;
     this.body = new Body(init.channel);
+  }
+
+  /**
+   * The TLS session of the connection that carried this response (Go's Response.TLS): protocol,
+   * cipher, ALPN, the server's certificate chain, resumption. Null over http:// (and for a
+   * response made by hand). Over a proxy it is the session with the target, not the proxy.
+   */
+  get tls(): TLSState | null {
+    return this.#conn?.tls ?? null;
+  }
+
+  /** This side's address on the connection (Go: GotConnInfo.Conn.LocalAddr()), or null when not TCP or made by hand. */
+  get localAddress(): ConnAddress | null {
+    return this.#conn?.localAddress ?? null;
+  }
+
+  /** The peer's address (the proxy's when one was used), or null when not TCP or made by hand. */
+  get remoteAddress(): ConnAddress | null {
+    return this.#conn?.remoteAddress ?? null;
   }
 
   /** Trailer fields; filled once the body has been read to the end. */

@@ -6,6 +6,7 @@
 // connection.
 
 import * as dc from 'node:diagnostics_channel';
+import type { ConnAddress } from './conn-info.js';
 import type { Request } from './request.js';
 
 export interface GotConnInfo {
@@ -17,6 +18,10 @@ export interface GotConnInfo {
   idleTime: number;
   /** The connection's id, stable for its life (matches stats and the CLI). */
   connId: number;
+  /** This side's address (Go: Conn.LocalAddr()), or null when the connection is not TCP (socketPath, a user's Duplex). */
+  localAddress: ConnAddress | null;
+  /** The peer's address, the proxy's when there is one (Go: Conn.RemoteAddr()), or null when not TCP. */
+  remoteAddress: ConnAddress | null;
 }
 
 export interface DNSDoneInfo {

@@ -114,6 +114,15 @@ export class Client {
     return this.do(req);
   }
 
+  /**
+   * Closes the transport's idle connections, if it has a closeIdleConnections method (Go's
+   * Client.CloseIdleConnections); connections in use are left to finish.
+   */
+  closeIdleConnections(): void {
+    const t = this.transport as RoundTripper & { closeIdleConnections?: unknown };
+    if (typeof t.closeIdleConnections === 'function') (t as { closeIdleConnections(): void }).closeIdleConnections();
+  }
+
   /** Sends the request, following redirects; resolves when the final response head arrives. */
   do(req: Request): Promise<Response> {
     return this.#do(req, null, this.#deadlines);
@@ -154,6 +163,9 @@ export class Client {
       }
     } catch (err) {
       call?.settled();
+      // Go's Client.do closes the request body on every error; the Transport already did for a
+      // failure of its own, and this catches the rest (a jar, a RoundTripper of one's own).
+      req.body?._discard(err);
       throw err;
     }
   }

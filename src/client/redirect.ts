@@ -117,10 +117,29 @@ export function nextHop(first: Request, prev: Request, res: Response, opts: Redi
     body,
     signal: first.signal,
     trace: first.trace,
+    host: redirectHost(prev, location, url),
   });
   chains.set(req, next);
   return req;
 }
+
+/**
+ * The Host for the next hop (Go's Client.do): a Host the caller chose (the `host` field, or a
+ * Host header on the first request) that differs from its URL's is kept only through a relative
+ * Location (Go issue 22233: a server redirecting within the virtual host it was asked for);
+ * any absolute Location sends the new URL's host. Unlike Go, which keeps it for every Location
+ * without a scheme, a scheme-relative one ("//other.example/") to another host drops it too: the
+ * caller's Host was meant for the server it chose, not for whichever one a redirect names.
+ */
+function redirectHost(prev: Request, location: string, next: URL): string | null {
+  const host = prev.host ?? prev.headers.get('host');
+  if (host === null || host === '' || host === prev.url.host) return null;
+  if (HAS_SCHEME.test(location) || next.host !== prev.url.host) return null;
+  return host;
+}
+
+/** A URL with a scheme (RFC 3986 §3.1), as Go's url.URL.IsAbs tells it. */
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /** Go's redirectBehavior: the method and whether the body goes along, or null for "not a redirect". */
 function redirectBehavior(method: string, status: number): { method: string; includeBody: boolean } | null {
@@ -172,6 +191,8 @@ function copyHeaders(first: Request, from: URL, to: URL, chain: Chain): Headers 
   let cookieDone = false;
   for (const [name, value] of first.headers) {
     const lower = name.toLowerCase();
+    // The Host travels as the next hop's `host` field, by Go's rule (redirectHost), never as a header.
+    if (lower === 'host') continue;
     if (chain.stripSensitive && SENSITIVE.has(lower)) continue;
     if (!chain.includeBody && BODY_HEADERS.has(lower)) continue;
     if (lower === 'cookie' && chain.cookieHeader !== null) {

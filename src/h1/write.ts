@@ -49,6 +49,47 @@ export function validateHeaderValue(name: string, value: string): void {
   }
 }
 
+/**
+ * Bytes a Host value may hold (Go's httpguts validHostByte: RFC 3986 reg-name, IP literals and
+ * a port; '%' for pct-encoding and IPv6 zones).
+ */
+const HOST_BYTE = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!$%&'()*+,-.:;=[]_~") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/**
+ * Throws ERR_INVALID_HEADER unless `host` is a Host a caller may send (Go's Request.Host,
+ * checked by httpguts.ValidHostHeader): `host[:port]` or `[ipv6][:port]` (RFC 9110 §7.2), from
+ * Go's byte set, the port all digits. CR, LF, spaces and anything else that could end the field
+ * or split the request are refused.
+ */
+export function validateHost(host: string): void {
+  const bad = (why: string): InvalidRequestError => invalidHeader(`invalid Host ${JSON.stringify(host)}: ${why}`);
+  if (typeof host !== 'string' || host.length === 0) throw bad('must be host[:port]');
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c >= 128 || HOST_BYTE[c] === 0) throw bad(`character ${JSON.stringify(host[i])} is not allowed`);
+  }
+  let portAt: number;
+  if (host.charCodeAt(0) === 0x5b /* [ */) {
+    const close = host.indexOf(']');
+    if (close < 0 || host.indexOf('[', 1) >= 0 || host.indexOf(']', close + 1) >= 0) throw bad('unbalanced brackets');
+    if (close + 1 < host.length && host.charCodeAt(close + 1) !== 0x3a) throw bad('only a port may follow an IP literal');
+    portAt = close + 1 < host.length ? close + 2 : -1;
+  } else {
+    if (host.includes('[') || host.includes(']')) throw bad('brackets only enclose an IP literal');
+    const colon = host.indexOf(':');
+    if (colon === 0) throw bad('no host before the port');
+    if (colon >= 0 && host.indexOf(':', colon + 1) >= 0) throw bad('an IPv6 address must be in brackets');
+    portAt = colon >= 0 ? colon + 1 : -1;
+  }
+  if (portAt < 0) return;
+  const port = host.slice(portAt);
+  if (!/^\d{0,5}$/.test(port) || Number(port) > 65535) throw bad('the port must be a number up to 65535');
+}
+
 function validateMethod(method: string): void {
   let ok = typeof method === 'string' && method.length > 0;
   for (let i = 0; ok && i < method.length; i++) {

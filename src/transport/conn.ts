@@ -9,6 +9,7 @@
 
 import type { Duplex } from 'node:stream';
 import { BodyChannel } from '../body.js';
+import type { ConnInfo } from '../conn-info.js';
 import { DecodingSink } from '../decode.js';
 import {
   BodyError,
@@ -64,6 +65,8 @@ export class Conn implements Poolable {
   keepAliveTimeoutMs = -1;
   uses = 0;
   closeReason: CloseReason | null = null;
+  /** Addresses and TLS state for responses and gotConn (conn-info.ts); set by the transport. */
+  info: ConnInfo | null = null;
 
   readonly #socket: ConnSocket;
   readonly #parser: ResponseParser;
@@ -350,6 +353,8 @@ export class Conn implements Poolable {
       ex.bodyStarted = true;
       ex.mustClose = true;
       ex.writeDone = true;
+      // The body will never be sent: release its stream now, not at garbage collection.
+      closeBody(ex, new ConnectionError('ERR_CONNECTION_CLOSED', 'the request body was not sent: the server answered before 100 Continue and the connection closes'));
       return;
     }
     ex.bodyAfterResponse = true;
@@ -443,6 +448,7 @@ export class Conn implements Poolable {
       if (ex.bodyAfterResponse) return;
       // The server answered before the request body was fully sent; the rest can't follow.
       this.#cleanup(ex);
+      closeBody(ex, new ConnectionError('ERR_CONNECTION_CLOSED', 'the response arrived before the request body was sent; the rest is not sent'));
       this.close('request-incomplete');
       return;
     }
@@ -456,7 +462,9 @@ export class Conn implements Poolable {
     if (this.#socket.isPaused()) this.#socket.resume();
     const drainDone = ex.drainDone;
     if (this.#opts.disableKeepAlives) this.close('keepalives-disabled');
-    else if (ex.head!.connectionClose || ex.mustClose || this.#peerGone) this.close('connection-close');
+    // Either side's Connection: close ends the connection (Go's readLoop: resp.Close ||
+    // req.Close; TestTransportConnectionCloseOnRequest), whether or not the server closes first.
+    else if (ex.head!.connectionClose || ex.req.connectionClose || ex.mustClose || this.#peerGone) this.close('connection-close');
     else this.#hooks.reusable(this, ex.req.trace);
     drainDone?.();
   }
@@ -475,6 +483,9 @@ export class Conn implements Poolable {
   #fail(ex: Exchange, err: HttpoolError, reason: CloseReason): void {
     if (ex.failed || this.#ex !== ex) return;
     ex.failed = true;
+    // A body still being sent (or waiting for 100 Continue) stops here: its stream is closed,
+    // not left to the garbage collector (Go's TestTransportClosesBodyOnError).
+    if (!ex.writeDone) closeBody(ex, err);
     if (!ex.headDelivered) {
       // Nothing of the response reached the caller: the transport may retry on another
       // connection, but only after a broken connection. A timeout or an abort is final (Go
@@ -509,7 +520,8 @@ export class Conn implements Poolable {
   abandonFor(ex: Exchange): Promise<void> {
     if (ex.messageDone || ex.failed || this.#ex !== ex) return Promise.resolve();
     ex.sink = null;
-    if (ex.head!.connectionClose) {
+    // Not kept afterwards either way: nothing to save by draining.
+    if (ex.head!.connectionClose || ex.req.connectionClose) {
       this.close('connection-close');
       return Promise.resolve();
     }
@@ -561,6 +573,12 @@ export class Conn implements Poolable {
 }
 
 const SHARED_READ: NextRead = { kind: 'shared' };
+
+/** Closes the exchange's streamed request body (request-stream.ts); bytes have nothing to close. */
+function closeBody(ex: Exchange, reason: unknown): void {
+  const body = ex.req.body;
+  if (body !== null && body.kind === 'stream') body.close(reason);
+}
 
 function asHttpoolError(err: unknown): HttpoolError {
   if (err instanceof HttpoolError) return err;

@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
 import { decodingChain, tooManyCodings, ACCEPT_ENCODING, type Coding } from '../decode.js';
 import { BodyError, HttpoolError, InvalidRequestError, redactUrl, withRequest } from '../errors.js';
 import type { ResponseHead, BodyFraming } from '../h1/types.js';
-import { validateHeaderValue } from '../h1/write.js';
+import { validateHeaderValue, validateHost } from '../h1/write.js';
+import { ConnInfo } from '../conn-info.js';
 import type { Request } from '../request.js';
 import { parseUrlParts, partsOf, type UrlParts } from '../url-parts.js';
 import type { BodySource } from '../request-body.js';
@@ -54,9 +55,14 @@ export class Transport implements RoundTripper {
   readonly #hooks: ConnHooks<AnyConn>;
   readonly #inFlight = new Set<AnyConn>();
   readonly #closing = new AbortController();
+  /** The options as given, for clone(). */
+  readonly #given: TransportOptions;
+  /** What res.tls and the addresses read, per HTTP/2 session (an HTTP/1.1 Conn carries its own). */
+  readonly #h2Info = new WeakMap<H2Conn, ConnInfo>();
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
+    this.#given = { ...opts, ...(opts.tls === undefined ? {} : { tls: { ...opts.tls } }) };
     const o = this.options;
     this.#dialEnv = {
       opts: o,
@@ -95,9 +101,15 @@ export class Transport implements RoundTripper {
     const key = this.#keys.get(keyId)!;
     const { socket, reader, alpn } = await dial(key, this.#dialEnv, trace);
     const h2 = alpn === 'h2' || (this.options.unencryptedHTTP2 && key.scheme === 'http' && key.route !== 'forward');
-    const conn = h2
-      ? new H2Conn(nextConnId++, keyId, socket, key.scheme, key.targetHostPort, this.options, this.#hooks, performance.now())
-      : new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
+    const info = new ConnInfo(socket);
+    let conn: AnyConn;
+    if (h2) {
+      conn = new H2Conn(nextConnId++, keyId, socket, key.scheme, key.targetHostPort, this.options, this.#hooks, performance.now());
+      this.#h2Info.set(conn, info);
+    } else {
+      conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
+      conn.info = info;
+    }
     this.#inFlight.add(conn);
     if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
     return conn;
@@ -156,30 +168,55 @@ export class Transport implements RoundTripper {
   /**
    * One request, one response (Go's roundTrip loop): get a connection, send, and on a failure
    * that Go's shouldRetry allows, send again on another. Errors carry the method and URL.
+   *
+   * A request that fails closes its body's stream (Go's TestTransportClosesBodyOnError): the
+   * attempt's source when it was opened (a retry opens a new one), else whatever the body holds.
+   *
+   * CONNECT is refused (ERR_INVALID_METHOD) before anything is sent: a CONNECT request's target
+   * is an authority, not a path, and its answer is a tunnel, which a RoundTripper returning a
+   * Response cannot hand over. Go's Transport would write it and give the tunnel as the body;
+   * httpool opens tunnels itself for a proxy (the `proxy` option), and a caller who wants the raw
+   * tunnel dials the proxy (the `dial` option, or node:net) and speaks CONNECT there.
    */
   async roundTrip(req: Request): Promise<Response> {
     const cancel = cancelFor(req);
+    let source: BodySource | null = null;
     try {
+      if (req.method.length === 7 && req.method.toUpperCase() === 'CONNECT') throw connectRefused();
       const parts = req._parts;
       const key = this.#key(parts, this.#proxyFor(req));
       const trace = traceFor(req);
       const fetchRules = req._decoding === 'fetch';
       const acceptEncoding = this.#acceptEncoding(req);
-      const headerList = this.#headerList(req, acceptEncoding, key);
+      const connectionClose = hasToken(req.headers.get('connection'), 'close');
+      const upgrade = req.headers.has('upgrade');
+      const headerList = this.#headerList(req, acceptEncoding, key, connectionClose, upgrade);
+      // Go's Request.Host: the caller's Host, else the URL's; the URL alone chose the key above.
+      const host = this.#hostFor(req, parts.host);
       const counters = this.#pool.counters(key.id);
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
       for (let attempt = 0; ; attempt++) {
         // The head does not depend on the connection: build (and so validate) it before any
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
-        const source = req.body === null ? null : req.body.open();
+        source = req.body === null ? null : req.body.open();
         const framing = this.#framing(req, source);
-        const head = key.heads.head(req.method, target, parts.host, headerList, framing);
+        const head = key.heads.head(req.method, target, host, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         const reused = conn.uses > 0;
-        emit(trace, 'gotConn', { reused, wasIdle, idleTime, connId: conn.id });
+        const info = conn instanceof Conn ? conn.info : (this.#h2Info.get(conn) ?? null);
+        if (trace !== null) {
+          emit(trace, 'gotConn', {
+            reused,
+            wasIdle,
+            idleTime,
+            connId: conn.id,
+            localAddress: info?.localAddress ?? null,
+            remoteAddress: info?.remoteAddress ?? null,
+          });
+        }
         counters.requests++;
         if (reused) counters.reused++;
         const exReq: ExchangeRequest = {
@@ -187,15 +224,15 @@ export class Transport implements RoundTripper {
           request: req,
           head,
           fields: headerList,
-          authority: parts.host,
+          authority: host,
           path: target,
           framing,
           body: source,
           cancel,
           trace,
           expectContinue: source !== null && framing.kind !== 'none' && isToken(req.headers.get('expect'), '100-continue'),
-          connectionClose: isToken(req.headers.get('connection'), 'close'),
-          upgrade: req.headers.has('upgrade'),
+          connectionClose,
+          upgrade,
           // Go decodes only what it asked for itself; Fetch decodes whatever the response says.
           coding: fetchRules ? (req.method === 'HEAD' ? noCoding : fetchCodings) : acceptEncoding !== null ? goCodings : noCoding,
           callSite: null,
@@ -204,24 +241,50 @@ export class Transport implements RoundTripper {
         try {
           r = await conn.roundTrip(exReq);
         } catch (err) {
+          // This attempt's body is done with, whether or not another attempt follows.
+          closeSource(source, err);
+          source = null;
           if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
           throw err;
         }
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
         // for small responses, and V8's async stack trace still names the caller's frames.
         if (!r.channel.complete && this.options.warnOnLeakedBody) exReq.callSite = captureCallSite();
-        const res = this.#response(req, r.head, r.channel, r.decoded, r.upgrade);
+        const res = this.#response(req, r.head, r.channel, r.decoded, r.upgrade, info);
         if (cancel?.ownedByTransport) whenBodySettled(res, () => cancel.release());
         return res;
       }
     } catch (err) {
       if (cancel?.ownedByTransport) cancel.release();
+      // Failed before the exchange took the body over (framing, head, dial, abort while waiting):
+      // close what was opened, or what the body holds when nothing was.
+      if (source !== null) closeSource(source, err);
+      else req.body?._discard(err);
       if (err instanceof HttpoolError) throw withRequest(err, req.method, redactUrl(req.url));
       throw err;
     }
   }
 
-  #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean, upgrade: Duplex | null): Response {
+  /**
+   * The caller's Host (the `host` field, else a Host header), validated, or the URL's. A Host
+   * header is looked up only when the request has headers of its own (most have none).
+   */
+  #hostFor(req: Request, urlHost: string): string {
+    let host = req.host;
+    if (host === null) {
+      if (req.headers.size === 0) return urlHost;
+      host = req.headers.get('host');
+      if (host === null) return urlHost;
+      if (req.headers.values('host').length > 1) {
+        // RFC 9112 §3.2: a server must reject a request with more than one Host.
+        throw new InvalidRequestError('ERR_INVALID_HEADER', `more than one Host header: ${req.headers.values('host').join(', ')}`);
+      }
+    }
+    validateHost(host);
+    return host;
+  }
+
+  #response(req: Request, head: ResponseHead, channel: BodyChannel, decoded: boolean, upgrade: Duplex | null, conn: ConnInfo | null): Response {
     let headers = Headers.fromHead(head);
     let contentLength = head.contentLength;
     // Fetch keeps the headers as they came (Content-Encoding included), as Node's fetch does.
@@ -240,6 +303,7 @@ export class Transport implements RoundTripper {
       request: req,
       uncompressed: decoded,
       upgrade,
+      conn,
     });
   }
 
@@ -254,8 +318,11 @@ export class Transport implements RoundTripper {
     return req.method !== 'HEAD' && !req.headers.has('range') ? ACCEPT_ENCODING : null;
   }
 
-  /** The header lines to write: the caller's, less framing fields (the writer owns those), plus defaults. */
-  #headerList(req: Request, acceptEncoding: string | null, key: PoolKey): string[] {
+  /**
+   * The header lines to write: the caller's, less framing fields (the writer owns those) and Host
+   * (the head's own line, from #hostFor), plus defaults.
+   */
+  #headerList(req: Request, acceptEncoding: string | null, key: PoolKey, connectionClose: boolean, upgrade: boolean): string[] {
     const raw = req.headers.raw();
     const out: string[] = [];
     let hasUA = false;
@@ -265,7 +332,8 @@ export class Transport implements RoundTripper {
       const name = raw[i]!;
       const lower = name.toLowerCase();
       if (lower === 'host') {
-        // The URL names the host (Go ignores a Host header too), but a hostile value is still refused.
+        // Written as the head's Host line (#hostFor); a hostile value is refused even when the
+        // `host` field overrides it.
         validateHeaderValue(name, raw[i + 1]!);
         continue;
       }
@@ -282,7 +350,10 @@ export class Transport implements RoundTripper {
     if (!hasUA) out.push('User-Agent', USER_AGENT);
     if (acceptEncoding !== null) out.push('Accept-Encoding', acceptEncoding);
     if (!hasType && req.body?.contentType) out.push('Content-Type', req.body.contentType);
-    if (this.options.disableKeepAlives) out.push('Connection', 'close');
+    // Go (persistConn.roundTrip): with DisableKeepAlives, Connection: close unless the request
+    // already says so (then once, not twice) or asks for a protocol switch (Upgrade needs
+    // Connection: upgrade, and the connection leaves the pool anyway).
+    if (this.options.disableKeepAlives && !connectionClose && !upgrade) out.push('Connection', 'close');
     if (key.route === 'forward' && !hasProxyAuth && key.proxy!.authorization !== null) {
       out.push('Proxy-Authorization', key.proxy!.authorization);
     }
@@ -316,6 +387,15 @@ export class Transport implements RoundTripper {
     return { kind: 'chunked' };
   }
 
+  /**
+   * A new Transport with the same options and nothing else (Go's Transport.Clone): its own pool,
+   * connections, TLS session cache, stats and proxy choices, so closing one leaves the other be.
+   * Options that are objects (tls, lookup, dial…) are the same objects; `tls` is copied one level.
+   */
+  clone(): Transport {
+    return new Transport(this.#given);
+  }
+
   /** Closes idle connections now; busy ones finish their exchange. */
   closeIdleConnections(): void {
     this.#pool.closeIdle('idle-closed');
@@ -345,9 +425,30 @@ export class Transport implements RoundTripper {
 /** What a pool key is made from: a URL's parts (url-parts.ts), immutable, so they can index keys. */
 type KeyParts = Pick<UrlParts, 'protocol' | 'host' | 'hostname' | 'port'>;
 
-/** A header value equal to `token`, case-insensitively (Expect, Connection). */
+/** A header value equal to `token`, case-insensitively (Expect). */
 function isToken(value: string | null, token: string): boolean {
   return value !== null && value.trim().toLowerCase() === token;
+}
+
+/** A comma-separated header value holding `token` (Go's hasToken: Connection: keep-alive, close). */
+function hasToken(value: string | null, token: string): boolean {
+  if (value === null) return false;
+  if (isToken(value, token)) return true;
+  if (!value.includes(',')) return false;
+  for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/** Closes a failed attempt's streamed body (request-stream.ts); bytes have nothing to close. */
+function closeSource(source: BodySource | null, reason: unknown): void {
+  if (source !== null && source.kind === 'stream') source.close(reason);
+}
+
+function connectRefused(): InvalidRequestError {
+  return new InvalidRequestError(
+    'ERR_INVALID_METHOD',
+    'CONNECT cannot be sent as a request: for a tunnel through a proxy set the proxy option (httpool opens the tunnel), or dial the proxy yourself and speak CONNECT on that socket',
+  );
 }
 
 function declaredLength(req: Request): number {
