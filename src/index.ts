@@ -12,6 +12,7 @@ export { CookieJar, type JarCookie } from './client/cookies.js';
 export { Request, type RequestInit } from './request.js';
 export { RequestBody, type BodyInit } from './request-body.js';
 export { Response, type ResponseParts, type ResponseBodyInit } from './response.js';
+export type { ConnAddress, TLSState } from './conn-info.js';
 export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
 export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo } from './trace.js';
