@@ -9,7 +9,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -25,6 +27,7 @@ import {
 } from '../src/index.js';
 import { startTestServer, TEST_CERT } from '../src/testing/index.js';
 import { code } from './support/clients.js';
+import { certificates, havePeer } from './support/peers.js';
 import { faultServer } from './support/faults.js';
 import { recordingServer } from './support/recorder.js';
 import { closedPort, onRequests, rawServer, until } from './support/servers.js';
@@ -460,6 +463,25 @@ test('a second TLS connection resumes the session: res.tls.resumed', async (t) =
   assert.equal(second.tls?.resumed, true);
 });
 
+test('res.tls.peerCertificates is the chain the server sent, leaf first; servername is the SNI sent for a host name', async (t) => {
+  if (!havePeer(t, 'openssl')) return;
+  const c = certificates();
+  const leafPem = readFileSync(c.serverCert);
+  const server = https.createServer({ cert: Buffer.concat([leafPem, c.ca]), key: readFileSync(c.serverKey) }, (_req, res) => res.end('ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  const tr = transport(t, { tls: { ca: c.ca } });
+  const res = await tr.roundTrip(new Request('GET', `https://localhost:${(server.address() as AddressInfo).port}/`));
+  assert.equal(await res.body.text(), 'ok');
+  const tls = res.tls!;
+  assert.equal(tls.servername, 'localhost');
+  assert.deepEqual(
+    tls.peerCertificates.map((x) => x.fingerprint256),
+    [new X509Certificate(leafPem).fingerprint256, new X509Certificate(c.ca).fingerprint256],
+  );
+  assert.ok(tls.peerCertificates[0]!.checkIssued(tls.peerCertificates[1]!));
+});
+
 test('res.tls over HTTP/2 (the session socket): ALPN h2; addresses on res and in gotConn', async (t) => {
   const srv = await startTestServer((_req, res) => void res.end('ok'), { http2: true });
   t.after(() => srv.close());
@@ -513,6 +535,11 @@ test('CONNECT given to the Transport or the Client is refused (ERR_INVALID_METHO
   await assert.rejects(client.do(new Request('CONNECT', `${srv.url}/`, { body: web.stream })), code('ERR_INVALID_METHOD'));
   assert.ok(web.cancelled !== null, 'the body was cancelled');
   await assert.rejects(client.do(new Request('connect', srv.url)), code('ERR_INVALID_METHOD'));
+  // A file stream that was never opened for sending is closed as well (Go closes Request.Body on every error).
+  const file = createReadStream(tempFile(t, 1024));
+  await assert.rejects(tr.roundTrip(new Request('CONNECT', srv.url, { body: file })), code('ERR_INVALID_METHOD'));
+  await once(file, 'close');
+  assert.equal(file.bytesRead, 0);
   assert.equal(srv.connections, 0, 'no connection');
   assert.equal(srv.received.length, 0, 'no byte');
   assert.equal(tr.stats().totals.opened, 0);
