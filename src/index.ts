@@ -1,7 +1,18 @@
 // httpool's public API: re-exports only. See README.md and shared/API.md for the contract.
 
 export { Transport, type RoundTripper } from './transport/transport.js';
-export type { TransportOptions, ProxyFunc, DialFunc, DialTLSFunc, DialArgs, DialTLSArgs } from './transport/options.js';
+export type {
+  TransportOptions,
+  ProxyFunc,
+  DialFunc,
+  DialTLSFunc,
+  DialArgs,
+  DialTLSArgs,
+  GetProxyConnectHeaderFunc,
+  OnProxyConnectResponseFunc,
+  ProxyConnectRequest,
+  ProxyConnectResponse,
+} from './transport/options.js';
 export { Client, DEFAULT_TIMEOUT, type ClientOptions, type CallInit } from './client/client.js';
 export { defaultClient, get, head, post, postForm } from './client/default-client.js';
 export { useLastResponse, type CheckRedirect } from './client/redirect.js';

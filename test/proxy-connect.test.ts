@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { Client, Headers, ProxyError, Transport, type TransportOptions } from '../src/index.js';
-import type { ProxyConnectRequest, ProxyConnectResponse } from '../src/transport/options.js';
+import { Client, Headers, ProxyError, Transport, type ProxyConnectRequest, type ProxyConnectResponse, type TransportOptions } from '../src/index.js';
 import { startTestServer, TEST_CERT } from '../src/testing/index.js';
 import { code } from './support/clients.js';
 import { rawServer, until } from './support/servers.js';

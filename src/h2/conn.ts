@@ -4,6 +4,8 @@
 // streams finish; an idle session is checked with PING and closed after idleConnTimeout.
 // Body semantics match HTTP/1.1: a body closed early or dropped unread resets its stream
 // (RST_STREAM CANCEL), which costs the session nothing, so no drain is needed.
+// maxResponseHeaderBytes is the session's SETTINGS_MAX_HEADER_LIST_SIZE (header-limit.ts), and
+// Expect: 100-continue holds the body back as over HTTP/1.1 (continue.ts).
 
 import * as http2 from 'node:http2';
 import { STATUS_CODES } from 'node:http';
@@ -12,6 +14,8 @@ import { BodyChannel, type BodySink, type BodySource } from '../body.js';
 import { DecodingSink, type Coding } from '../decode.js';
 import { ConnectionError, HttpoolError, ProtocolError, TimeoutError, TransportClosedError } from '../errors.js';
 import type { ResponseHead } from '../h1/types.js';
+import { ContinueWait } from './continue.js';
+import { headerListSetting, headerListSize, headersTooLarge, isHeaderLimitReset } from './header-limit.js';
 import type { CloseReason } from '../stats.js';
 import { emit, wants } from '../trace.js';
 import type { ConnHooks } from '../transport/conn.js';
@@ -21,7 +25,7 @@ import type { ResolvedOptions } from '../transport/options.js';
 import type { Poolable } from '../transport/pool.js';
 import { markRetryable } from '../transport/retry.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR } = http2.constants;
 
 /** Fields that belong to one HTTP/1.1 connection and are forbidden in HTTP/2 (RFC 9113 §8.2.2). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
@@ -37,6 +41,8 @@ export class H2Conn implements Poolable {
   /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (Node's assumption until SETTINGS arrive). */
   maxStreams: number;
   draining = false;
+  /** The server has acknowledged our SETTINGS: node:http2 enforces the header list limit on streams opened from now. */
+  settingsAcked = false;
   closeReason: CloseReason | null = null;
   poolState: 'active' | 'idle' | 'closed' = 'active';
   idleSince: number;
@@ -58,12 +64,14 @@ export class H2Conn implements Poolable {
     this.idleSince = now;
     this.#session = http2.connect(`${scheme}://${authority}`, {
       createConnection: () => socket,
-      settings: { enablePush: false },
+      // Go: MaxResponseHeaderBytes is http2's MaxHeaderListSize, advertised and enforced.
+      settings: { enablePush: false, maxHeaderListSize: headerListSetting(opts.maxResponseHeaderBytes) },
       maxHeaderListPairs: 10_000,
       maxSessionMemory: 64,
     });
     this.maxStreams = this.#session.remoteSettings.maxConcurrentStreams ?? 100;
     const s = this.#session;
+    s.once('localSettings', () => (this.settingsAcked = true));
     s.on('remoteSettings', (settings: http2.Settings) => {
       const before = this.maxStreams;
       this.maxStreams = settings.maxConcurrentStreams ?? 0xffffffff;
@@ -213,6 +221,10 @@ class H2Exchange implements BodySource {
   /** HEAD, 204 and 304 declare a length they do not send. */
   #noBody = false;
   #headerTimer: NodeJS.Timeout | null = null;
+  /** Opened before the server acknowledged our SETTINGS: node:http2 does not limit its header list, so it is measured here. */
+  #measureHead = false;
+  /** The body waiting for 100 Continue (Expect: 100-continue), or null. */
+  #continue: ContinueWait | null = null;
   #listening = false;
   #resolve!: (r: ExchangeResult) => void;
   #reject!: (e: unknown) => void;
@@ -262,6 +274,7 @@ class H2Exchange implements BodySource {
       return promise;
     }
     this.#stream = stream;
+    this.#measureHead = !this.conn.settingsAcked;
     if (wants(req.trace, 'wroteHeaderField')) {
       for (const [name, value] of Object.entries(headers)) {
         emit(req.trace, 'wroteHeaderField', name, Array.isArray(value) ? value.map(String) : [String(value)]);
@@ -287,7 +300,7 @@ class H2Exchange implements BodySource {
         }
       });
     }
-    stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => this.#onResponse(h));
+    stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, _flags: number, raw: string[]) => this.#onResponse(h, raw));
     stream.on('data', (chunk: Buffer) => {
       this.#received += chunk.length;
       if (this.#sink !== null) this.#sink.push(chunk);
@@ -316,8 +329,14 @@ class H2Exchange implements BodySource {
       if (this.#done) return;
       this.#finish(this.#streamError(stream));
     });
-    if (req.body !== null) void this.#writeBody(stream);
-    else emit(req.trace, 'wroteRequest', { err: null });
+    if (req.body === null) emit(req.trace, 'wroteRequest', { err: null });
+    else if (req.expectContinue && this.opts.expectContinueTimeout > 0) {
+      this.#continue = new ContinueWait(stream, this.opts.expectContinueTimeout, req.trace, () => {
+        this.#continue = null;
+        void this.#writeBody(stream);
+      });
+      emit(req.trace, 'wait100Continue');
+    } else void this.#writeBody(stream);
     return promise;
   }
 
@@ -341,12 +360,19 @@ class H2Exchange implements BodySource {
     }
   }
 
-  #onResponse(h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+  #onResponse(h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, raw: string[]): void {
     if (this.#done) return;
     if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
     this.#headerTimer = null;
     emit(this.req.trace, 'gotFirstResponseByte');
+    if (this.#measureHead) {
+      const size = headerListSize(raw);
+      const limit = this.opts.maxResponseHeaderBytes;
+      // Go ends such a stream with PROTOCOL_ERROR (processHeaders → endStreamError); the session carries on.
+      if (size > limit) return this.#finish(headersTooLarge(limit, size), NGHTTP2_PROTOCOL_ERROR);
+    }
     const statusCode = Number(h[':status']);
+    if (this.#continue !== null) this.#finalBeforeContinue(statusCode);
     this.#noBody = this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304;
     const cl = h['content-length'];
     this.#declared = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : -1;
@@ -377,11 +403,27 @@ class H2Exchange implements BodySource {
     }
   }
 
+  /**
+   * A final response came while the body waited for 100 Continue. Go's rule (x/net/http2
+   * transport.go, handleResponseHeaders): a status above 299 means the server does not want the
+   * body, which is never sent; once the response is complete, RST_STREAM NO_ERROR closes our half
+   * (#finish; RFC 9113 §8.1). A 1xx/2xx final response may want it (full duplex, Go issue 13444):
+   * it goes now, with no more waiting.
+   */
+  #finalBeforeContinue(statusCode: number): void {
+    const wait = this.#continue!;
+    this.#continue = null;
+    wait.stop();
+    if (statusCode < 300) void this.#writeBody(this.#stream!);
+  }
+
   #streamError(stream: http2.ClientHttp2Stream): HttpoolError {
     if (this.conn.closeReason === 'transport-closed') {
       return new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport closed while the request was in flight');
     }
     const code = stream.rstCode;
+    // node:http2 resets a stream whose header block is over our SETTINGS_MAX_HEADER_LIST_SIZE.
+    if (isHeaderLimitReset(code)) return headersTooLarge(this.opts.maxResponseHeaderBytes, null);
     const refused = code === NGHTTP2_REFUSED_STREAM || (!this.#headDone && this.conn.draining);
     const e = refused
       ? new ConnectionError('ERR_CONNECTION_CLOSED', 'the server refused the HTTP/2 stream before processing it')
@@ -399,13 +441,20 @@ class H2Exchange implements BodySource {
     if (this.#done) return;
     this.#done = true;
     if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
+    this.#continue?.stop();
     if (this.#listening) this.req.cancel?.off(this);
     const stream = this.#stream;
     if (err !== null) {
       if (this.#headDone) this.#sink?.fail(err);
       else this.#reject(err);
     }
-    if (stream !== null && !stream.closed && rst !== undefined) stream.close(rst);
+    if (stream !== null && !stream.closed) {
+      if (rst !== undefined) stream.close(rst);
+      // The response is complete but our half is still open (a body skipped after Expect, or one
+      // cut short by the response): Go's cleanupWriteRequest resets it with NO_ERROR, freeing
+      // the stream on both sides (RFC 9113 §8.1: the rest of the request is not needed).
+      else if (!stream.writableEnded) stream.close(NGHTTP2_NO_ERROR);
+    }
     this.#sink = null;
     this.conn.streamDone();
   }
