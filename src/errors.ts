@@ -59,8 +59,24 @@ export class HttpoolError extends Error {
   }
 }
 
-/** The request did not finish in time (dial, response headers, or the client's whole-exchange timeout). */
-export class TimeoutError extends HttpoolError {}
+/**
+ * Which limit a TimeoutError hit (`err.timeout`), stable for code to branch on (the message may
+ * change): the Client's whole-exchange or per-call `timeout` ('client'), `responseHeaderTimeout`,
+ * `bodyIdleTimeout`, `dialTimeout` (TCP, a custom dial, a proxy's CONNECT or SOCKS5),
+ * `tlsHandshakeTimeout`. (expectContinueTimeout fails nothing: on expiry the body is sent.)
+ */
+export type TimeoutKind = 'client' | 'responseHeader' | 'bodyIdle' | 'dial' | 'tlsHandshake';
+
+/** The request did not finish in time; `timeout` says which limit fired. */
+export class TimeoutError extends HttpoolError {
+  /** Which limit fired; undefined only for one made by hand without it (e.g. a mock's). */
+  readonly timeout: TimeoutKind | undefined;
+
+  constructor(code: ErrorCode, message: string, ctx: ErrorContext & { timeout?: TimeoutKind } = {}) {
+    super(code, message, ctx);
+    this.timeout = ctx.timeout;
+  }
+}
 /** The caller's AbortSignal fired. */
 export class AbortedError extends HttpoolError {}
 /** No connection could be made: DNS, refused, unreachable, dial timeout is a TimeoutError. */

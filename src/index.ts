@@ -20,7 +20,7 @@ export { fetch, createFetch } from './client/fetch/fetch.js';
 export { proxyFromEnvironment, envProxy } from './proxy/environment.js';
 export type { CookieJarLike } from './client/jar.js';
 export { CookieJar, type JarCookie } from './client/cookies.js';
-export { Request, type RequestInit } from './request.js';
+export { Request, type RequestInit, type RequestTimeouts } from './request.js';
 export { RequestBody, type BodyInit } from './request-body.js';
 export { Response, type ResponseParts, type ResponseBodyInit } from './response.js';
 export type { ConnAddress, TLSState } from './conn-info.js';
@@ -42,4 +42,5 @@ export {
   TlsError,
   ProxyError,
   type ErrorCode,
+  type TimeoutKind,
 } from './errors.js';

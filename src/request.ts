@@ -22,6 +22,26 @@ export interface RequestInit {
   body?: BodyInit | RequestBody | null;
   signal?: AbortSignal | null;
   trace?: ClientTrace | null;
+  /**
+   * This exchange's whole-exchange limit in ms, instead of the Client's (0 = none for this call).
+   * Only a Client applies it; a Transport alone ignores it.
+   * @default the Client's timeout
+   */
+  timeout?: number;
+  /** ms from the request written to the response head, instead of the Transport's (0 = none). */
+  responseHeaderTimeout?: number;
+  /**
+   * The longest wait in ms for the next response body bytes, instead of the Transport's (0 =
+   * none); time the caller is not reading does not count.
+   */
+  bodyIdleTimeout?: number;
+}
+
+/** The per-call limits a Request carries (undefined: the Client's or Transport's). */
+export interface RequestTimeouts {
+  timeout?: number | undefined;
+  responseHeaderTimeout?: number | undefined;
+  bodyIdleTimeout?: number | undefined;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -34,6 +54,8 @@ export class Request {
   readonly trace: ClientTrace | null;
   /** The Host sent instead of the URL's (Go's Request.Host), or null for the URL's (or a Host header's). */
   readonly host: string | null;
+  /** Per-call limits (RequestInit's timeout, responseHeaderTimeout, bodyIdleTimeout); undefined fields defer to the Client/Transport. */
+  readonly timeouts: Readonly<RequestTimeouts> | undefined;
   /** @internal The cancellation token of the exchange this request belongs to (src/cancel.ts). */
   _cancel: Cancel | null = null;
   /**
@@ -66,6 +88,11 @@ export class Request {
     // Go's zero value: an empty Host means the URL's.
     if (host !== null && host !== '') validateHost(host);
     this.host = host === '' ? null : host;
+    // Most requests set none: no object for them, and nothing to check on the hot path.
+    this.timeouts =
+      init.timeout === undefined && init.responseHeaderTimeout === undefined && init.bodyIdleTimeout === undefined
+        ? undefined
+        : checkTimeouts(init);
   }
 
   /** The request's URL (the caller's own URL object when one was given). */
@@ -91,6 +118,7 @@ export class Request {
     signal?: AbortSignal | null;
     trace?: ClientTrace | null;
     host?: string | null;
+    timeouts?: RequestTimeouts | undefined;
   }): Request {
     const out = new Request(changes.method ?? this.method, changes.url ?? this.#url ?? this.#parts!.href, {
       headers: changes.headers ?? this.headers,
@@ -98,6 +126,7 @@ export class Request {
       signal: changes.signal === undefined ? this.signal : changes.signal,
       trace: changes.trace === undefined ? this.trace : changes.trace,
       host: changes.host === undefined ? this.host : changes.host,
+      ...('timeouts' in changes ? changes.timeouts : this.timeouts),
     });
     out._decoding = this._decoding;
     return out;
@@ -106,4 +135,17 @@ export class Request {
   toString(): string {
     return `${this.method} ${redactUrl(this.url)}`;
   }
+}
+
+function checkTimeouts(init: RequestTimeouts): RequestTimeouts {
+  const out: RequestTimeouts = {};
+  for (const key of ['timeout', 'responseHeaderTimeout', 'bodyIdleTimeout'] as const) {
+    const v = init[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new InvalidRequestError('ERR_INVALID_OPTION', `${key} must be a non-negative number of ms, got ${String(v)}`);
+    }
+    out[key] = v;
+  }
+  return out;
 }

@@ -21,8 +21,17 @@ export interface ClientOptions {
   /** Where requests go. @default the shared default Transport */
   transport?: RoundTripper;
   /**
-   * Limit for the whole exchange: connecting, redirects, and reading the body (Go's
-   * Client.Timeout). 0 = none. Finite by default: a client that waits forever is seed 003.
+   * Limit for the whole exchange: waiting for a connection, connecting, sending the body,
+   * redirects, and reading the body (Go's Client.Timeout). 0 = none. A call's `timeout`
+   * overrides it.
+   *
+   * Finite by default, and kept at 30 s rather than moved to a header plus body-idle pair
+   * (undici's 300 s each): only a whole-exchange limit bounds every phase. Idle limits leave
+   * open a server that trickles a byte just inside the idle time, a pool slot that never frees,
+   * and an upload to a server that stops reading (responseHeaderTimeout starts after the request
+   * is written), so with them alone a caller could still wait forever (seed 003). A download
+   * that needs longer says so per call: `{ timeout: 0, responseHeaderTimeout, bodyIdleTimeout }`
+   * bounds it by stalls instead of length.
    * @default 30_000
    */
   timeout?: number;
@@ -39,6 +48,16 @@ export interface CallInit {
   headers?: HeadersInit;
   signal?: AbortSignal | null;
   trace?: ClientTrace | null;
+  /** This call's whole-exchange limit in ms instead of the Client's; 0 = none for this call. */
+  timeout?: number;
+  /** This call's responseHeaderTimeout (ms) instead of the Transport's; 0 = none. */
+  responseHeaderTimeout?: number;
+  /**
+   * This call's bodyIdleTimeout (ms) instead of the Transport's: the longest wait for the next
+   * body bytes, not counting time the caller is not reading; 0 = none. With `timeout: 0` a long
+   * download is bounded by idle time instead of total time.
+   */
+  bodyIdleTimeout?: number;
 }
 
 export const DEFAULT_TIMEOUT = 30_000;
@@ -58,6 +77,8 @@ export class Client {
   readonly timeout: number;
   /** One deadline list for every request's timeout (deadlines.ts says why not setTimeout). */
   readonly #deadlines: Deadlines | null;
+  /** Deadline lists for per-call timeouts, one per distinct value (a list needs one timeout). */
+  readonly #perCall = new Map<number, Deadlines>();
   readonly checkRedirect: CheckRedirect;
   readonly jar: CookieJarLike | null;
   readonly headers: Headers;
@@ -88,6 +109,21 @@ export class Client {
 
   post(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
     return this.#send('POST', url, init, { contentType, body });
+  }
+
+  /** A PUT with this body and Content-Type (like post). */
+  put(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+    return this.#send('PUT', url, init, { contentType, body });
+  }
+
+  /** A PATCH with this body and Content-Type (like post). */
+  patch(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+    return this.#send('PATCH', url, init, { contentType, body });
+  }
+
+  /** A DELETE without a body (for one, build a Request and use do). */
+  delete(url: string | URL, init: CallInit = {}): Promise<Response> {
+    return this.#send('DELETE', url, init, null);
   }
 
   postForm(url: string | URL, values: URLSearchParams | Record<string, string>, init: CallInit = {}): Promise<Response> {
@@ -125,7 +161,21 @@ export class Client {
 
   /** Sends the request, following redirects; resolves when the final response head arrives. */
   do(req: Request): Promise<Response> {
-    return this.#do(req, null, this.#deadlines);
+    return this.#do(req, null, req.timeouts?.timeout === undefined ? this.#deadlines : this.#deadlinesFor(req.timeouts.timeout));
+  }
+
+  /** The deadline list for a per-call timeout (0 = none). */
+  #deadlinesFor(ms: number): Deadlines | null {
+    if (ms === 0) return null;
+    if (ms === this.timeout) return this.#deadlines;
+    let d = this.#perCall.get(ms);
+    if (d === undefined) {
+      d = new Deadlines(ms);
+      // A caller computing timeouts (time left in a budget) would grow this without end: past a
+      // few values, a list of its own per call (one timer, as setTimeout would be).
+      if (this.#perCall.size < 16) this.#perCall.set(ms, d);
+    }
+    return d;
   }
 
   /**
@@ -218,7 +268,7 @@ class Call extends DeadlineEntry {
 
   expired(): void {
     const ms = this.#deadlines!.timeout;
-    this.cancel.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${ms} ms exceeded (the whole exchange, body included)`));
+    this.cancel.abort(new TimeoutError('ERR_TIMEOUT', `client timeout of ${ms} ms exceeded (the whole exchange, body included)`, { timeout: 'client' }));
   }
 
   /** The body arrived, failed or was closed, or the exchange failed: stop the clock, unhook the signal. */

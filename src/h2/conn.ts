@@ -23,6 +23,7 @@ import type { ExchangeRequest, ExchangeResult } from '../transport/exchange.js';
 import { warnLeak } from '../transport/leak-warning.js';
 import type { ResolvedOptions } from '../transport/options.js';
 import type { Poolable } from '../transport/pool.js';
+import { IdleTimer } from '../transport/idle-timer.js';
 import { markRetryable } from '../transport/retry.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR } = http2.constants;
@@ -221,6 +222,8 @@ class H2Exchange implements BodySource {
   /** HEAD, 204 and 304 declare a length they do not send. */
   #noBody = false;
   #headerTimer: NodeJS.Timeout | null = null;
+  /** The body idle clock (bodyIdleTimeout), only when one is set. */
+  #idle: IdleTimer | null = null;
   /** Opened before the server acknowledged our SETTINGS: node:http2 does not limit its header list, so it is measured here. */
   #measureHead = false;
   /** The body waiting for 100 Continue (Expect: 100-continue), or null. */
@@ -285,10 +288,11 @@ class H2Exchange implements BodySource {
       this.#listening = true;
       cancel.on(this); // a listener object, not a closure (cancel.ts says why)
     }
-    if (this.opts.responseHeaderTimeout > 0) {
+    const headerMs = req.responseHeaderTimeout;
+    if (headerMs > 0) {
       this.#headerTimer = setTimeout(() => {
-        this.#finish(new TimeoutError('ERR_TIMEOUT', `no response headers within ${this.opts.responseHeaderTimeout} ms`), NGHTTP2_CANCEL);
-      }, this.opts.responseHeaderTimeout);
+        this.#finish(new TimeoutError('ERR_TIMEOUT', `no response headers within ${headerMs} ms`, { timeout: 'responseHeader' }), NGHTTP2_CANCEL);
+      }, headerMs);
     }
     // 1xx heads only feed trace hooks: no listener for an untraced request.
     if (req.trace !== null) {
@@ -303,6 +307,7 @@ class H2Exchange implements BodySource {
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, _flags: number, raw: string[]) => this.#onResponse(h, raw));
     stream.on('data', (chunk: Buffer) => {
       this.#received += chunk.length;
+      this.#idle?.touch();
       if (this.#sink !== null) this.#sink.push(chunk);
       else if (!this.#headDone && !this.#done) (this.#early ??= []).push(chunk);
     });
@@ -389,6 +394,7 @@ class H2Exchange implements BodySource {
     channel.context = this.req.request;
     this.#sink = coding === null ? channel : new DecodingSink(coding, channel, this.opts, (err) => this.#finish(err, NGHTTP2_CANCEL));
     this.#headDone = true;
+    if (this.req.bodyIdleTimeout > 0 && !this.#noBody) this.#watchIdle();
     this.#resolve({ head, channel, decoded: coding !== null, upgrade: null });
     const early = this.#early;
     this.#early = null;
@@ -441,6 +447,7 @@ class H2Exchange implements BodySource {
     if (this.#done) return;
     this.#done = true;
     if (this.#headerTimer !== null) clearTimeout(this.#headerTimer);
+    this.#idle?.stop();
     this.#continue?.stop();
     if (this.#listening) this.req.cancel?.off(this);
     const stream = this.#stream;
@@ -465,10 +472,23 @@ class H2Exchange implements BodySource {
   }
 
   pause(): void {
+    this.#idle?.pause();
     this.#stream?.pause();
   }
   resume(): void {
+    this.#idle?.resume();
     this.#stream?.resume();
+  }
+
+  /**
+   * bodyIdleTimeout over HTTP/2: the stream is reset and its body fails ERR_TIMEOUT. The session
+   * stays: other streams share it, and a dead session is PING's to find (http2PingTimeout).
+   */
+  #watchIdle(): void {
+    const ms = this.req.bodyIdleTimeout;
+    this.#idle = new IdleTimer(ms, () => {
+      this.#finish(new TimeoutError('ERR_TIMEOUT', `no response body bytes for bodyIdleTimeout (${ms} ms)`, { timeout: 'bodyIdle' }), NGHTTP2_CANCEL);
+    });
   }
   abandon(): Promise<void> {
     // Early close: resetting the stream frees it at once; the session carries on.

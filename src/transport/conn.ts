@@ -29,6 +29,7 @@ import { Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.
 import { warnLeak } from './leak-warning.js';
 import type { Poolable } from './pool.js';
 import { ReadBuffers, STREAM_ABOVE_BYTES, type NextRead } from './read-buffers.js';
+import { IdleTimer } from './idle-timer.js';
 import { markRetryable } from './retry.js';
 import { upgradeStream } from './upgrade.js';
 
@@ -262,10 +263,10 @@ export class Conn implements Poolable {
       this.#finish(ex);
       return;
     }
-    const t = this.#opts.responseHeaderTimeout;
+    const t = ex.req.responseHeaderTimeout;
     if (t > 0 && !ex.headDelivered) {
       ex.headerTimer = setTimeout(() => {
-        this.#fail(ex, new TimeoutError('ERR_TIMEOUT', `no response headers within responseHeaderTimeout (${t} ms)`), 'timeout');
+        this.#fail(ex, new TimeoutError('ERR_TIMEOUT', `no response headers within responseHeaderTimeout (${t} ms)`, { timeout: 'responseHeader' }), 'timeout');
       }, t);
     }
   }
@@ -319,6 +320,7 @@ export class Conn implements Poolable {
               this.#fail(ex, err, err.code === 'ERR_BODY_TOO_LARGE' ? 'body-too-large' : 'decode-error'),
             );
       ex.headDelivered = true;
+      if (ex.req.bodyIdleTimeout > 0 && head.statusCode !== 101) this.#watchIdle(ex);
       const upgrade = head.statusCode === 101 ? this.#makeUpgrade() : null;
       ex.resolve({ head, channel, decoded: coding !== null, upgrade });
     },
@@ -393,6 +395,7 @@ export class Conn implements Poolable {
       this.close(buf.subarray(0, 12).toString('latin1') === 'HTTP/1.1 408' ? 'server-closed' : 'protocol-error');
       return;
     }
+    ex.idle?.touch();
     if (!ex.firstByte) {
       ex.firstByte = true;
       emit(ex.req.trace, 'gotFirstResponseByte');
@@ -469,7 +472,17 @@ export class Conn implements Poolable {
     drainDone?.();
   }
 
+  /** bodyIdleTimeout: the body fails ERR_TIMEOUT and the connection closes ('timeout'). */
+  #watchIdle(ex: Exchange): void {
+    const ms = ex.req.bodyIdleTimeout;
+    ex.idle = new IdleTimer(ms, () => {
+      const err = new TimeoutError('ERR_TIMEOUT', `no response body bytes for bodyIdleTimeout (${ms} ms)`, { timeout: 'bodyIdle' });
+      this.#fail(ex, err, 'timeout');
+    });
+  }
+
   #cleanup(ex: Exchange): void {
+    ex.idle?.stop();
     if (ex.headerTimer !== null) clearTimeout(ex.headerTimer);
     if (ex.drainTimer !== null) clearTimeout(ex.drainTimer);
     if (ex.continueTimer !== null) clearTimeout(ex.continueTimer);
@@ -508,18 +521,26 @@ export class Conn implements Poolable {
 
   /** @internal Backpressure from the exchange's body. */
   pauseFor(ex: Exchange): void {
-    if (this.#ex === ex && !ex.messageDone) this.#socket.pause();
+    if (this.#ex === ex && !ex.messageDone) {
+      this.#socket.pause();
+      ex.idle?.pause();
+    }
   }
 
   /** @internal */
   resumeFor(ex: Exchange): void {
-    if (this.#ex === ex) this.#socket.resume();
+    if (this.#ex === ex) {
+      ex.idle?.resume();
+      this.#socket.resume();
+    }
   }
 
   /** @internal The caller closed the body early (seeds 000/001): drain a little to keep the connection. */
   abandonFor(ex: Exchange): Promise<void> {
     if (ex.messageDone || ex.failed || this.#ex !== ex) return Promise.resolve();
     ex.sink = null;
+    // Draining has its own limit (drainTimeout).
+    ex.idle?.stop();
     // Not kept afterwards either way: nothing to save by draining.
     if (ex.head!.connectionClose || ex.req.connectionClose) {
       this.close('connection-close');

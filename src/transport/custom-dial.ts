@@ -41,7 +41,7 @@ export async function userDial(
     };
   });
   stopped.catch(() => {});
-  onCancel(() => stop(new TimeoutError('ERR_TIMEOUT', `${what} timed out`)));
+  onCancel(() => stop(new TimeoutError('ERR_TIMEOUT', `${what} timed out`, { timeout: 'dial' })));
   const onClosing = (): void => stop(new TransportClosedError('ERR_TRANSPORT_CLOSED', `transport closed during ${what}`));
   // One listener per dial under way, and a cold burst has as many dials as requests: more than
   // EventTarget's default of 10 is no leak.

@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
-import { ConnectError, TimeoutError, type HttpoolError } from '../errors.js';
+import { ConnectError, TimeoutError, type HttpoolError, type TimeoutKind } from '../errors.js';
 import { connectTunnel } from '../proxy/connect-tunnel.js';
 import { socksConnect } from '../proxy/socks.js';
 import { emit, type TraceCtx } from '../trace.js';
@@ -88,25 +88,25 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
     userDialer === null
       ? await ownConnection(key, hop, tlsTarget, env, trace)
       : {
-          socket: await within(opts.dialTimeout, `${userDialer.kind} ${hop.hostPort}`, (cancel) => userDial(userDialer, hop, env.closing, opts.tcpKeepAlive, trace, cancel)),
+          socket: await within(opts.dialTimeout, `${userDialer.kind} ${hop.hostPort}`, 'dial', (cancel) => userDial(userDialer, hop, env.closing, opts.tcpKeepAlive, trace, cancel)),
           reader: null,
           tlsUnderWay: false,
         };
   let socket: ConnSocket = first.socket;
   try {
     if (proxy !== null && proxy.scheme === 'https') {
-      socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, (cancel) =>
+      socket = await within(opts.tlsHandshakeTimeout, `TLS handshake with proxy ${proxy.hostPort}`, 'tlsHandshake', (cancel) =>
         startTls(socket, { hostname: proxy.hostname, port: proxy.port, servername: proxy.hostname }, opts.tls, ['http/1.1'], env.sessions, trace, cancel),
       );
     }
     if (key.route === 'tunnel') {
       const s = socket;
-      await within(opts.dialTimeout, `CONNECT through ${proxy!.display}`, () =>
+      await within(opts.dialTimeout, `CONNECT through ${proxy!.display}`, 'dial', () =>
         connectTunnel(s, key, proxy!, opts, env.userAgent),
       );
     } else if (key.route === 'socks') {
       const s = socket;
-      socket = await within(opts.dialTimeout, `SOCKS5 through ${proxy!.display}`, () => socksConnect(s, key, proxy!, opts.lookup));
+      socket = await within(opts.dialTimeout, `SOCKS5 through ${proxy!.display}`, 'dial', () => socksConnect(s, key, proxy!, opts.lookup));
     }
     let alpn: string | null = null;
     if (tlsTarget !== null) {
@@ -114,7 +114,7 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
       const secure: Duplex =
         userDialer?.kind === 'dialTLS'
           ? s // secured by the user's dialTLS
-          : await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, (cancel) => {
+          : await within(opts.tlsHandshakeTimeout, `TLS handshake with ${key.targetHostPort}`, 'tlsHandshake', (cancel) => {
               if (!first.tlsUnderWay) return startTls(s, tlsTarget, opts.tls, env.alpn, env.sessions, trace, cancel);
               emit(trace, 'tlsHandshakeStart'); // under way since the TCP connect
               return handshake(s as tls.TLSSocket, tlsTarget, env.sessions, trace, cancel);
@@ -159,7 +159,7 @@ async function ownConnection(
     key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
   const direct =
     tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
-  const c = await within(opts.dialTimeout, `dial ${hop.hostPort}`, (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
+  const c = await within(opts.dialTimeout, `dial ${hop.hostPort}`, 'dial', (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));
   return { ...c, tlsUnderWay: direct !== null };
 }
 
@@ -167,7 +167,7 @@ async function ownConnection(
  * Runs one stage with its own time limit; on expiry the stage's `cancel` hook and the socket
  * it works on are torn down by the stage's own rejection path.
  */
-async function within<T>(ms: number, what: string, stage: (onCancel: (fn: () => void) => void) => Promise<T>): Promise<T> {
+async function within<T>(ms: number, what: string, kind: TimeoutKind, stage: (onCancel: (fn: () => void) => void) => Promise<T>): Promise<T> {
   let cancel: (() => void) | null = null;
   const work = stage((fn) => (cancel = fn));
   if (ms <= 0) return work;
@@ -175,7 +175,7 @@ async function within<T>(ms: number, what: string, stage: (onCancel: (fn: () => 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       (cancel as (() => void) | null)?.();
-      reject(new TimeoutError('ERR_TIMEOUT', `${what} timed out after ${ms} ms`));
+      reject(new TimeoutError('ERR_TIMEOUT', `${what} timed out after ${ms} ms`, { timeout: kind }));
     }, ms);
   });
   try {
@@ -239,7 +239,7 @@ function tcpConnect(
       socket.destroy();
       reject(err);
     };
-    onCancel(() => fail(new TimeoutError('ERR_TIMEOUT', `dial ${hop.hostPort} timed out`)));
+    onCancel(() => fail(new TimeoutError('ERR_TIMEOUT', `dial ${hop.hostPort} timed out`, { timeout: 'dial' })));
     let reader: ReadInto | null = null;
     const lookup = opts.lookup !== null ? { lookup: opts.lookup } : {};
     let onread: net.OnReadOpts | undefined;

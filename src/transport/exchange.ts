@@ -9,6 +9,7 @@ import type { BodyFraming, ResponseHead } from '../h1/types.js';
 import type { BodySource as RequestBodySource } from '../request-body.js';
 import type { TraceCtx } from '../trace.js';
 import type { Conn } from './conn.js';
+import type { IdleTimer } from './idle-timer.js';
 
 export interface ExchangeRequest {
   method: string;
@@ -33,6 +34,10 @@ export interface ExchangeRequest {
   upgrade: boolean;
   /** The codings to undo for this response head (decode.ts), or null to leave the body as sent; may throw to refuse the response. */
   coding: (head: ResponseHead) => Coding[] | null;
+  /** ms to the response head (the call's, else the Transport's); 0 = none. */
+  responseHeaderTimeout: number;
+  /** ms the body may go without bytes while the caller reads (the call's, else the Transport's); 0 = none. */
+  bodyIdleTimeout: number;
   /** Where the request was made, for the leak warning; set by the transport only when a body is still arriving. */
   callSite: Error | null;
 }
@@ -70,6 +75,8 @@ export class Exchange implements BodySource {
   head: ResponseHead | null = null;
   firstByte = false;
   headerTimer: NodeJS.Timeout | null = null;
+  /** The body idle clock (idle-timer.ts), only with a bodyIdleTimeout. */
+  idle: IdleTimer | null = null;
   drainTimer: NodeJS.Timeout | null = null;
   /** Registered with the request's Cancel (as a listener object: see cancel.ts). */
   listening = false;

@@ -83,6 +83,13 @@ export interface TransportOptions {
   tlsHandshakeTimeout?: number;
   /** Time from the request being written to the response head arriving; 0 = none. @default 0 */
   responseHeaderTimeout?: number;
+  /**
+   * The longest wait for the next response body bytes, ms; 0 = none (undici's bodyTimeout).
+   * Time the caller is not reading (the body paused for backpressure) does not count. On expiry
+   * the body fails ERR_TIMEOUT (`err.timeout === 'bodyIdle'`) and the HTTP/1.1 connection closes
+   * (an HTTP/2 stream is reset). A call's own `bodyIdleTimeout` overrides it. @default 0
+   */
+  bodyIdleTimeout?: number;
   /** Time to wait for 100 Continue when the request says Expect: 100-continue. @default 1_000 */
   expectContinueTimeout?: number;
   /** Status line plus headers, per response. @default 1 MiB */
@@ -183,6 +190,7 @@ export interface ResolvedOptions {
   tcpKeepAlive: number;
   tlsHandshakeTimeout: number;
   responseHeaderTimeout: number;
+  bodyIdleTimeout: number;
   expectContinueTimeout: number;
   maxResponseHeaderBytes: number;
   maxDrainBytes: number;
@@ -218,6 +226,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   tcpKeepAlive: 30_000,
   tlsHandshakeTimeout: 10_000,
   responseHeaderTimeout: 0,
+  bodyIdleTimeout: 0,
   expectContinueTimeout: 1_000,
   maxResponseHeaderBytes: 1 << 20,
   maxDrainBytes: 256 * 1024,
@@ -243,7 +252,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
 
 const COUNTS = [
   'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'idleConnTimeout', 'dialTimeout',
-  'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'expectContinueTimeout', 'http2PingInterval', 'http2PingTimeout',
+  'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'bodyIdleTimeout', 'expectContinueTimeout', 'http2PingInterval', 'http2PingTimeout',
   'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
   'maxDecodeRatio',
 ] as const;

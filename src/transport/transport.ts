@@ -236,6 +236,8 @@ export class Transport implements RoundTripper {
           // Go decodes only what it asked for itself; Fetch decodes whatever the response says.
           coding: fetchRules ? (req.method === 'HEAD' ? noCoding : fetchCodings) : acceptEncoding !== null ? goCodings : noCoding,
           callSite: null,
+          responseHeaderTimeout: req.timeouts?.responseHeaderTimeout ?? this.options.responseHeaderTimeout,
+          bodyIdleTimeout: req.timeouts?.bodyIdleTimeout ?? this.options.bodyIdleTimeout,
         };
         let r: ExchangeResult;
         try {
