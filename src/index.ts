@@ -14,6 +14,7 @@ export type {
   ProxyConnectResponse,
 } from './transport/options.js';
 export { Client, DEFAULT_TIMEOUT, type ClientOptions, type CallInit } from './client/client.js';
+export type { RetryOptions } from './client/retry-policy.js';
 export { defaultClient, get, head, post, postForm } from './client/default-client.js';
 export { useLastResponse, type CheckRedirect } from './client/redirect.js';
 export { fetch, createFetch } from './client/fetch/fetch.js';
@@ -26,7 +27,7 @@ export { Response, type ResponseParts, type ResponseBodyInit } from './response.
 export type { ConnAddress, TLSState } from './conn-info.js';
 export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
-export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo } from './trace.js';
+export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo } from './trace.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
 export {
   HttpoolError,

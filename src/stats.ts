@@ -40,6 +40,13 @@ export interface HostStats {
   reused: number;
   /** Connections ever opened. */
   opened: number;
+  /**
+   * Retries by a Client's `retry` policy (counted in `requests` too when sent). Go's own retry of
+   * a dead reused connection is not among them. Only Clients over this Transport count here.
+   */
+  retries: number;
+  /** Retries that policy wanted but the Client's retry budget refused (the attempt's answer was returned). */
+  retriesRefused: number;
   /** Why each connection ended. */
   closed: Partial<Record<CloseReason, number>>;
 }
@@ -50,7 +57,7 @@ export interface TransportStats {
 }
 
 export function emptyStats(): HostStats {
-  return { active: 0, idle: 0, dialing: 0, waiting: 0, requests: 0, reused: 0, opened: 0, closed: {} };
+  return { active: 0, idle: 0, dialing: 0, waiting: 0, requests: 0, reused: 0, opened: 0, retries: 0, retriesRefused: 0, closed: {} };
 }
 
 export function addStats(into: HostStats, from: HostStats): void {
@@ -61,6 +68,8 @@ export function addStats(into: HostStats, from: HostStats): void {
   into.requests += from.requests;
   into.reused += from.reused;
   into.opened += from.opened;
+  into.retries += from.retries;
+  into.retriesRefused += from.retriesRefused;
   for (const k of Object.keys(from.closed) as CloseReason[]) {
     into.closed[k] = (into.closed[k] ?? 0) + (from.closed[k] ?? 0);
   }

@@ -42,6 +42,16 @@ export interface TLSHandshakeInfo {
   resumed: boolean;
 }
 
+/** A retry by the Client's retry policy (src/client/retry.ts), before its wait. */
+export interface RetryInfo {
+  /** Which retry this is: 1 for the first. */
+  attempt: number;
+  /** How long httpool waits before sending it, ms (Retry-After's value, or the jittered backoff). */
+  delay: number;
+  /** Why: `"status 503"`, or the failure's code (`"ERR_CONNECT"`, `"ERR_CONNECTION_CLOSED"`…). */
+  reason: string;
+}
+
 /** Every hook is optional; each has Go's meaning (net/http/httptrace). */
 export interface ClientTrace {
   /** Before a connection is looked for; hostPort is "host:port". */
@@ -75,6 +85,11 @@ export interface ClientTrace {
   got1xxResponse?(code: number, headers: ReadonlyArray<readonly [string, string]>): void;
   /** The head went out with Expect: 100-continue; the body waits for 100 or the timeout. */
   wait100Continue?(): void;
+  /**
+   * httpool's own: the Client's `retry` policy will send the request again after `info.delay` ms
+   * (not Go's; also on the `httpool:request:retry` channel as `{ request, attempt, delay, reason }`).
+   */
+  retry?(info: RetryInfo): void;
 }
 
 export type TraceEvent = keyof ClientTrace;
@@ -97,6 +112,7 @@ const FIELDS: { [K in TraceEvent]-?: readonly string[] } = {
   got100Continue: [],
   got1xxResponse: ['code', 'headers'],
   wait100Continue: [],
+  retry: ['info'],
 };
 
 const EVENTS = Object.keys(FIELDS) as TraceEvent[];

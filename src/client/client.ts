@@ -16,6 +16,8 @@ import { defaultTransport } from './default-transport.js';
 import { defaultCheckRedirect, nextHop, useLastResponse, type CheckRedirect } from './redirect.js';
 import type { CookieJarLike } from './jar.js';
 import { applyCookies, storeCookies } from './jar.js';
+import { Retrier } from './retry.js';
+import { resolveRetry, type RetryOptions } from './retry-policy.js';
 
 export interface ClientOptions {
   /** Where requests go. @default the shared default Transport */
@@ -41,6 +43,13 @@ export interface ClientOptions {
   jar?: CookieJarLike | null;
   /** Headers sent with every request unless the request sets them. */
   headers?: HeadersInit;
+  /**
+   * Retry policy (retry-policy.ts: limit 2, statuses 408/429/502/503/504, full-jitter backoff
+   * from 100 ms to 10 s, Retry-After up to 60 s, a retry budget of 0.2 per request per host).
+   * Only requests that may be sent again are retried. @default off (Go's rule alone: a request
+   * lost on a dead reused connection is sent again by the Transport)
+   */
+  retry?: RetryOptions | null;
 }
 
 /** Per-call options for the helpers. */
@@ -82,6 +91,8 @@ export class Client {
   readonly checkRedirect: CheckRedirect;
   readonly jar: CookieJarLike | null;
   readonly headers: Headers;
+  /** The retry loop, or null when `retry` is off (then a hop is one #exchange, nothing more). */
+  readonly #retry: Retrier | null;
   /** @internal The caller chose the timeout (fetch applies only a chosen one, as Node's fetch has none). */
   readonly _timeoutChosen: boolean;
 
@@ -96,6 +107,7 @@ export class Client {
     this.checkRedirect = opts.checkRedirect ?? defaultCheckRedirect;
     this.jar = opts.jar ?? null;
     this.headers = new Headers(opts.headers);
+    this.#retry = opts.retry == null ? null : new Retrier(resolveRetry(opts.retry), this.transport, (req, cancel) => this.#exchange(req, cancel));
   }
 
   // The helpers build the Request inside the promise: bad input rejects, never throws synchronously.
@@ -196,12 +208,8 @@ export class Client {
     let hop = first;
     try {
       for (;;) {
-        const sent = this.jar === null ? hop : await applyCookies(this.jar, hop);
-        if (cancel !== null) attachCancel(sent, cancel);
-        const res = await this.transport.roundTrip(sent);
-        // A response made by hand (Response.from) learns its request and this exchange's timeout/abort.
-        adoptResponse(res, sent, cancel);
-        if (this.jar !== null) await storeCookies(this.jar, res);
+        // With retry on, a hop may take several exchanges (retry.ts); each applies and stores cookies.
+        const res = this.#retry === null ? await this.#exchange(hop, cancel) : await this.#retry.send(hop, cancel, call?.at ?? -1);
         const next = rules !== null ? rules.next(first, hop, res) : this.#goNext(first, hop, res, via);
         if (next === null) {
           if (call !== null) whenBodySettled(res, call);
@@ -218,6 +226,17 @@ export class Client {
       req.body?._discard(err);
       throw err;
     }
+  }
+
+  /** One round trip of a hop: the jar's cookies in, the response adopted, its cookies stored. */
+  async #exchange(hop: Request, cancel: Cancel | null): Promise<Response> {
+    const sent = this.jar === null ? hop : await applyCookies(this.jar, hop);
+    if (cancel !== null) attachCancel(sent, cancel);
+    const res = await this.transport.roundTrip(sent);
+    // A response made by hand (Response.from) learns its request and this exchange's timeout/abort.
+    adoptResponse(res, sent, cancel);
+    if (this.jar !== null) await storeCookies(this.jar, res);
+    return res;
   }
 
   /** Go's rules (redirect.ts) and checkRedirect: the next hop, or null when `res` is the answer. */

@@ -23,6 +23,14 @@ export function markRetryable(err: HttpoolError, r: Retryability): void {
   marks.set(err, r);
 }
 
+/**
+ * What the connection layer recorded of a failure, or undefined. Read-only, for the Client's
+ * retry policy (src/client/retry-policy.ts), which retries beyond Go's reused-connection rule.
+ */
+export function failureMarks(err: HttpoolError): Readonly<Retryability> | undefined {
+  return marks.get(err);
+}
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** Go's Request.isReplayable. */

@@ -410,6 +410,23 @@ export class Transport implements RoundTripper {
     for (const conn of [...this.#inFlight]) conn.close('transport-closed');
   }
 
+  /**
+   * @internal A Client's retry policy (src/client/retry.ts) retried `req` through this Transport,
+   * or its budget refused to: counted in stats() under the request's pool key. The Client calls it
+   * only when retry is on and only on a retry, so requests pay nothing for it.
+   */
+  noteRetry(req: Request, refused: boolean): void {
+    let key: PoolKey;
+    try {
+      key = this.#key(req._parts, this.#proxyFor(req));
+    } catch {
+      return; // a proxy function that throws fails the request itself, not this count
+    }
+    const counters = this.#pool.counters(key.id);
+    if (refused) counters.retriesRefused++;
+    else counters.retries++;
+  }
+
   stats(): TransportStats {
     const hosts = this.#pool.snapshot();
     const totals = emptyStats();
