@@ -6,6 +6,7 @@
 // that fails can release what its body holds (an open file, a producer's resources).
 
 import { BodyError } from './errors.js';
+import { encodeFormData, newBoundary } from './multipart.js';
 import { describe, IterableSource, notReplayable, WebStreamSource, type StreamSource } from './request-stream.js';
 
 export type BodyInit =
@@ -14,6 +15,7 @@ export type BodyInit =
   | ArrayBuffer
   | URLSearchParams
   | Blob
+  | FormData
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array>
   | (() => BodyInit);
@@ -75,15 +77,17 @@ export class RequestBody {
 
   static from(init: BodyInit): RequestBody {
     if (typeof init === 'function') {
-      const first = fixed(init(), true);
+      // A FormData from each call keeps the first call's boundary: the Content-Type sent names it.
+      const form: FormState = { boundary: null };
+      const first = fixed(init(), true, form);
       let pending: RequestBody | null = first;
-      return new RequestBody(
+      const body = new RequestBody(
         first.length,
         true,
         first.contentType,
         () => {
           // The first call's result is used for the first attempt; every later attempt calls again.
-          const body: RequestBody = pending ?? fixed(init(), true);
+          const body: RequestBody = pending ?? fixed(init(), true, form);
           pending = null;
           return body.open();
         },
@@ -93,12 +97,26 @@ export class RequestBody {
           pending = null;
         },
       );
+      if (multipart.has(first)) multipart.add(body);
+      return body;
     }
-    return fixed(init, false);
+    return fixed(init, false, null);
   }
 }
 
-function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
+/**
+ * Does the body's own Content-Type win over the one a caller names (Client.post's argument)?
+ * Only a FormData's: its type carries the boundary the parts are separated by.
+ */
+export function ownsContentType(body: RequestBody): boolean {
+  return multipart.has(body);
+}
+
+const multipart = new WeakSet<RequestBody>();
+
+type FormState = { boundary: string | null };
+
+function fixed(init: BodyInit, fromFunction: boolean, form: FormState | null): RequestBody {
   const make = (
     length: number,
     replayable: boolean,
@@ -126,6 +144,14 @@ function fixed(init: BodyInit, fromFunction: boolean): RequestBody {
   if (typeof Blob !== 'undefined' && init instanceof Blob) {
     const blob = init;
     return make(blob.size, true, blob.type === '' ? null : blob.type, () => new WebStreamSource(blob.stream(), blob.size));
+  }
+  if (typeof FormData !== 'undefined' && init instanceof FormData) {
+    // multipart.ts: parts streamed, length known (Content-Length), replayable (Blobs are read again).
+    const boundary = form === null ? newBoundary() : (form.boundary ??= newBoundary());
+    const encoded = encodeFormData(init, boundary);
+    const body = make(encoded.length, true, encoded.contentType, () => encoded.open());
+    multipart.add(body);
+    return body;
   }
   if (typeof init === 'function') {
     throw new BodyError('ERR_INVALID_BODY', 'a body function must return a body, not another function');

@@ -7,7 +7,7 @@ import { Cancel, attachCancel, fromSignal } from '../cancel.js';
 import { TimeoutError, withRequest, HttpoolError, redactUrl } from '../errors.js';
 import { Headers, type HeadersInit } from '../headers.js';
 import { Request } from '../request.js';
-import type { BodyInit } from '../request-body.js';
+import { ownsContentType, RequestBody, type BodyInit } from '../request-body.js';
 import { Response, adoptResponse, whenBodySettled } from '../response.js';
 import type { ClientTrace } from '../trace.js';
 import type { RoundTripper } from '../transport/transport.js';
@@ -119,7 +119,12 @@ export class Client {
     return this.#send('HEAD', url, init, null);
   }
 
-  post(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+  /**
+   * A POST with this body. `contentType` is sent as Content-Type; null sends the body's own (a
+   * Blob's type, a form's) or none. A FormData body always sends its own
+   * `multipart/form-data; boundary=…`: any other type would name the wrong boundary.
+   */
+  post(url: string | URL, contentType: string | null, body: BodyInit, init: CallInit = {}): Promise<Response> {
     return this.#send('POST', url, init, { contentType, body });
   }
 
@@ -145,15 +150,17 @@ export class Client {
     });
   }
 
-  #send(method: string, url: string | URL, init: CallInit, payload: { contentType: string; body: BodyInit } | null): Promise<Response> {
+  #send(method: string, url: string | URL, init: CallInit, payload: { contentType: string | null; body: BodyInit } | null): Promise<Response> {
     let req: Request;
     try {
       if (payload === null) {
         req = new Request(method, url, init);
       } else {
         const headers = new Headers(init.headers);
-        headers.set('Content-Type', payload.contentType);
-        req = new Request(method, url, { ...init, headers, body: payload.body });
+        const body = RequestBody.from(payload.body);
+        const type = ownsContentType(body) ? body.contentType : payload.contentType;
+        if (type !== null) headers.set('Content-Type', type);
+        req = new Request(method, url, { ...init, headers, body });
       }
     } catch (err) {
       if (err instanceof HttpoolError) withRequest(err, method, redactUrl(url));

@@ -14,7 +14,7 @@ export function get(url: string | URL, init?: CallInit): Promise<Response> {
 export function head(url: string | URL, init?: CallInit): Promise<Response> {
   return defaultClient.head(url, init);
 }
-export function post(url: string | URL, contentType: string, body: BodyInit, init?: CallInit): Promise<Response> {
+export function post(url: string | URL, contentType: string | null, body: BodyInit, init?: CallInit): Promise<Response> {
   return defaultClient.post(url, contentType, body, init);
 }
 export function postForm(url: string | URL, values: URLSearchParams | Record<string, string>, init?: CallInit): Promise<Response> {

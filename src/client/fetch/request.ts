@@ -6,7 +6,7 @@
 import { InvalidRequestError, redactText } from '../../errors.js';
 import { Headers as HpHeaders } from '../../headers.js';
 import { Request as HpRequest } from '../../request.js';
-import type { BodyInit as HpBodyInit } from '../../request-body.js';
+import { RequestBody, type BodyInit as HpBodyInit } from '../../request-body.js';
 import type { ClientTrace } from '../../trace.js';
 import type { RedirectMode } from './redirect.js';
 import { StreamBody } from './stream-body.js';
@@ -52,7 +52,7 @@ export async function buildFetchCall(input: FetchInput, init: FetchInit, signal:
   const headers = fetchHeaders(init.headers ?? source?.headers);
   // Fetch's default Accept (§4.1 main fetch step 12), unless the caller or the Client names one.
   if (!headers.has('accept') && !clientHeaders.has('accept')) headers.set('Accept', '*/*');
-  let body: HpBodyInit | null = null;
+  let body: HpBodyInit | RequestBody | null = null;
   let type: string | null = null;
   let stream: StreamBody | null = null;
   if (init.body !== undefined && init.body !== null) {
@@ -128,13 +128,15 @@ function normalizeMethod(method: string): string {
 type FetchBody = NonNullable<RequestInit['body']>;
 
 /** fetch's body kinds (Fetch §5.2 extract) as httpool bodies, with the Content-Type fetch implies (null: none). */
-async function extractBody(body: FetchBody, duplex: string | undefined): Promise<{ body: HpBodyInit; type: string | null; stream: StreamBody | null }> {
+async function extractBody(body: FetchBody, duplex: string | undefined): Promise<{ body: HpBodyInit | RequestBody; type: string | null; stream: StreamBody | null }> {
   if (typeof body === 'string') return { body, type: 'text/plain;charset=UTF-8', stream: null };
   if (body instanceof URLSearchParams) return { body, type: 'application/x-www-form-urlencoded;charset=UTF-8', stream: null };
   if (body instanceof globalThis.FormData) {
-    // The platform's own multipart serializer, boundary included in its Content-Type.
-    const r = new globalThis.Response(body);
-    return { body: new Uint8Array(await r.arrayBuffer()), type: r.headers.get('content-type'), stream: null };
+    // httpool's multipart serializer (multipart.ts: the bytes undici's would be), streamed: file
+    // parts are read as they are sent, with Content-Length, and again for a 307/308. The entries
+    // are taken now, as Fetch's extract does.
+    const form = RequestBody.from(body);
+    return { body: form, type: form.contentType, stream: null };
   }
   if (body instanceof Blob) return { body, type: body.type === '' ? null : body.type, stream: null };
   // Fetch takes a copy of buffer sources: changing the caller's buffer later must not change what is sent.
