@@ -264,6 +264,28 @@ test('a getProxyConnectHeader that never answers ends in ERR_TIMEOUT at dialTime
   assert.equal(p.bytesSeen, 0);
 });
 
+test('a proxy that closes without answering, or answers garbage, is ERR_PROXY with status 0; the socket is closed', async (t) => {
+  const o = await origin(t);
+  for (const [answer, message] of [
+    ['', /closed the connection during CONNECT/],
+    ['HTTP/1.1 2OO OK\r\n\r\n', /malformed response/],
+  ] as const) {
+    const p = await connectProxy(t, () => answer);
+    const { client } = setup(t, p.url);
+    await assert.rejects(
+      client.get(`${o.url}/`),
+      code('ERR_PROXY', (e) => {
+        assert.ok(e instanceof ProxyError);
+        assert.equal(e.statusCode, 0);
+        assert.equal(e.headers.size, 0);
+        assert.match(e.message, message);
+      }),
+    );
+    await until(() => p.open === 0, 2_000, 'the proxy socket closed');
+  }
+  assert.equal(o.connections, 0);
+});
+
 test('the CONNECT options are checked once, at construction', () => {
   const bad: Array<[TransportOptions, RegExp]> = [
     [{ proxyConnectHeader: { 'X-A': 'one\ntwo' } }, /proxyConnectHeader: value of header X-A contains LF/],
