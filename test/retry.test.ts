@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dc from 'node:diagnostics_channel';
 import type * as http from 'node:http';
-import { Client, HttpoolError, Request, Transport, createFetch, type RetryInfo, type RetryOptions } from '../src/index.js';
+import { Client, CookieJar, HttpoolError, Request, Transport, createFetch, type RetryInfo, type RetryOptions } from '../src/index.js';
 import { RetryBudget, RetryBudgets } from '../src/client/retry-budget.js';
 import { backoffDelay, resolveRetry, retryAfterMs } from '../src/client/retry-policy.js';
 import { within } from './support/within.js';
@@ -317,6 +317,23 @@ test('each retry: trace hook and httpool:request:retry with attempt/delay/reason
   assert.equal(s.srv.connections, 1);
 });
 
+test('each attempt goes through the jar: a retried response’s Set-Cookie is stored and sent with the retry', async (t) => {
+  const cookies: (string | undefined)[] = [];
+  let n = 0;
+  const srv = await httpServer((req, res) => {
+    cookies.push(req.headers.cookie);
+    if (n++ === 0) res.writeHead(503, { 'set-cookie': 'lb=b2; Path=/' }).end();
+    else res.end('ok');
+  });
+  t.after(() => srv.close());
+  const transport = new Transport();
+  t.after(() => transport.close());
+  const c = new Client({ transport, jar: new CookieJar(), retry: FAST });
+  const r = await within(c.get(srv.url), 3_000, 'jar');
+  assert.equal(await r.body.text(), 'ok');
+  assert.deepEqual(cookies, [undefined, 'lb=b2']);
+});
+
 test('fetch over a Client with retry retries too (a Client setting the caller chose)', async (t) => {
   const s = await scripted(t, [[503], [200]]);
   const { client: c } = client(t, FAST);
@@ -334,6 +351,7 @@ test('retry options are validated once, at new Client (ERR_INVALID_OPTION)', () 
     { statuses: '503' },
     { backoff: { base: -1 } },
     { backoff: { max: Number.NaN } },
+    { backoff: 5 },
     { retryAfterMax: -1 },
     { budget: Number.POSITIVE_INFINITY },
     { budget: -0.1 },

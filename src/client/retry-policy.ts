@@ -55,6 +55,7 @@ export function resolveRetry(o: RetryOptions): RetryPolicy {
   if (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
     bad('retry.statuses', statuses, 'an array of status codes (100–599)');
   }
+  if (o.backoff !== undefined && (typeof o.backoff !== 'object' || o.backoff === null)) bad('retry.backoff', o.backoff, 'an object { base, max }');
   const base = o.backoff?.base ?? 100;
   const max = o.backoff?.max ?? 10_000;
   if (!Number.isFinite(base) || base < 0) bad('retry.backoff.base', base, 'a non-negative number of ms');
