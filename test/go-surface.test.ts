@@ -31,6 +31,7 @@ import { certificates, havePeer } from './support/peers.js';
 import { faultServer } from './support/faults.js';
 import { recordingServer } from './support/recorder.js';
 import { closedPort, onRequests, rawServer, until } from './support/servers.js';
+import { within } from './support/within.js';
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
 
@@ -543,4 +544,46 @@ test('CONNECT given to the Transport or the Client is refused (ERR_INVALID_METHO
   assert.equal(srv.connections, 0, 'no connection');
   assert.equal(srv.received.length, 0, 'no byte');
   assert.equal(tr.stats().totals.opened, 0);
+});
+
+test('HTTP/2: Connection: close on a request retires its session once its streams end, and the next request opens a new one (Go: cc.doNotReuse for isConnectionCloseRequest)', async (t) => {
+  const srv = await startTestServer((_req, res) => void res.end('ok'), { http2: true });
+  t.after(() => srv.close());
+  const key = `${srv.url}`;
+  const first = await srv.client.get(`${srv.url}/a`);
+  assert.equal(first.proto, 'HTTP/2.0');
+  await first.body.text();
+  const closing = await srv.client.get(`${srv.url}/b`, { headers: { Connection: 'close' } });
+  assert.equal(closing.proto, 'HTTP/2.0');
+  assert.equal(await closing.body.text(), 'ok');
+  const stats = () => srv.client.transport instanceof Transport ? srv.client.transport.stats().hosts[key]! : null;
+  await until(() => stats()?.closed['connection-close'] === 1, 2_000, 'the session to close');
+  const after = await srv.client.get(`${srv.url}/c`);
+  await after.body.text();
+  assert.equal(stats()!.opened, 2, 'a new session for the request after it');
+  assert.equal(stats()!.reused, 1, 'the Connection: close request itself still rode the open session');
+});
+
+test('HTTP/2: a streamed body the server answers before it ends is closed, also while it waits for its producer, and a file stream too (Go: TestTransportClosesBodyOnError)', async (t) => {
+  const srv = await startTestServer((_req, res) => {
+    res.statusCode = 401;
+    res.end('no');
+  }, { http2: true });
+  t.after(() => srv.close());
+  // A producer that gives one chunk and then never another: the writer waits on it, so only
+  // the exchange's end can cancel it.
+  const stalled = stalledStream();
+  const res = await srv.client.post(`${srv.url}/upload`, 'application/octet-stream', stalled.stream);
+  assert.equal(res.statusCode, 401);
+  assert.equal(await res.body.text(), 'no');
+  await until(() => stalled.cancelled !== null, 3_000, 'the stalled body to be cancelled');
+  assert.equal((stalled.cancelled!.reason as HttpoolError).code, 'ERR_CONNECTION_CLOSED');
+  // Far larger than the stream's flow-control window: the upload is still going when the 401 comes.
+  const file = createReadStream(tempFile(t, 8 << 20));
+  const closed = once(file, 'close');
+  const again = await srv.client.post(`${srv.url}/upload`, 'application/octet-stream', file);
+  assert.equal(again.statusCode, 401);
+  await again.body.text();
+  await within(closed, 3_000, 'the file stream to close');
+  assert.ok(file.bytesRead < 8 << 20, `closed before being read to its end (${file.bytesRead} bytes read)`);
 });

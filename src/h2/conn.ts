@@ -42,6 +42,11 @@ export class H2Conn implements Poolable {
   /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (Node's assumption until SETTINGS arrive). */
   maxStreams: number;
   draining = false;
+  /**
+   * A request said Connection: close: no new streams, and the session closes when its last one
+   * ends (Go's cc.doNotReuse for isConnectionCloseRequest). Not `draining`, which means GOAWAY.
+   */
+  #retiring = false;
   /** The server has acknowledged our SETTINGS: node:http2 enforces the header list limit on streams opened from now. */
   settingsAcked = false;
   closeReason: CloseReason | null = null;
@@ -91,7 +96,7 @@ export class H2Conn implements Poolable {
   }
 
   isOpen(): boolean {
-    return this.closeReason === null && !this.draining && !this.#session.destroyed && !this.#session.closed;
+    return this.closeReason === null && !this.draining && !this.#retiring && !this.#session.destroyed && !this.#session.closed;
   }
 
   hasCapacity(): boolean {
@@ -115,6 +120,7 @@ export class H2Conn implements Poolable {
 
   roundTrip(req: ExchangeRequest): Promise<ExchangeResult> {
     this.uses++;
+    if (req.connectionClose) this.#retiring = true;
     return new H2Exchange(this, req, this.#opts).start(this.#session, this.#scheme);
   }
 
@@ -126,8 +132,8 @@ export class H2Conn implements Poolable {
   #streamDone(): void {
     this.streams--;
     if (this.closeReason !== null) return;
-    if (this.draining) {
-      if (this.streams === 0) this.close('goaway');
+    if (this.draining || this.#retiring) {
+      if (this.streams === 0) this.close(this.draining ? 'goaway' : 'connection-close');
       return;
     }
     if (this.streams === 0) this.#becameIdle();
@@ -213,6 +219,8 @@ class H2Exchange implements BodySource {
    * (a user's dial returning any Duplex) both arrive in one go and the body would come first.
    */
   #early: Buffer[] | null = null;
+  /** The request body went out to its end (or there was none). */
+  #bodyWritten = false;
   #headDone = false;
   #done = false;
   #trailers: string[] = [];
@@ -355,8 +363,10 @@ class H2Exchange implements BodySource {
           if (this.#done || stream.destroyed) return;
           if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', r).once('close', r));
         }
-        if (!this.#done && !stream.destroyed) stream.end();
+        if (this.#done || stream.destroyed) return;
+        stream.end();
       }
+      this.#bodyWritten = true;
       emit(this.req.trace, 'wroteRequest', { err: null });
     } catch (err) {
       const e = err instanceof HttpoolError ? err : new ConnectionError('ERR_WRITE', `request body failed: ${(err as Error).message}`, { cause: err });
@@ -451,6 +461,13 @@ class H2Exchange implements BodySource {
     this.#continue?.stop();
     if (this.#listening) this.req.cancel?.off(this);
     const stream = this.#stream;
+    // A streamed body not sent to its end is closed (a file stream's descriptor with it), as
+    // conn.ts does for HTTP/1.1 (Go's TestTransportClosesBodyOnError): the exchange failed, or
+    // the response came first and the rest of the body is not wanted.
+    const body = this.req.body;
+    if (!this.#bodyWritten && body !== null && body.kind === 'stream') {
+      body.close(err ?? new ConnectionError('ERR_CONNECTION_CLOSED', 'the response arrived before the request body was sent; the rest is not sent'));
+    }
     if (err !== null) {
       if (this.#headDone) this.#sink?.fail(err);
       else this.#reject(err);
