@@ -587,3 +587,21 @@ test('HTTP/2: a streamed body the server answers before it ends is closed, also 
   await within(closed, 3_000, 'the file stream to close');
   assert.ok(file.bytesRead < 8 << 20, `closed before being read to its end (${file.bytesRead} bytes read)`);
 });
+
+test('Expect: 100-continue over HTTP/1.1: a wait100Continue hook that aborts the request leaves no timer behind', async (t) => {
+  const srv = await rawServer(() => {}); // reads nothing, never answers: the body waits for 100 Continue
+  t.after(() => srv.close());
+  const tr = transport(t, { expectContinueTimeout: 30_000 });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const ac = new AbortController();
+  const req = new Request('POST', srv.url, {
+    headers: { Expect: '100-continue' },
+    body: 'payload',
+    signal: ac.signal,
+    trace: { wait100Continue: () => ac.abort() },
+  });
+  await assert.rejects(tr.roundTrip(req));
+  await tr.close();
+  await until(() => timers() <= before, 2_000, 'the 100-continue timer to be cleared');
+});

@@ -176,8 +176,9 @@ export class Conn implements Poolable {
       // response, or expectContinueTimeout, whichever comes first.
       sock.write(head, 'latin1');
       this.#wroteHead(ex);
-      emit(ex.req.trace, 'wait100Continue');
       ex.continueTimer = setTimeout(() => this.#sendBody(ex), this.#opts.expectContinueTimeout);
+      // After the timer is set: a hook that aborts the request here must find it to clear.
+      emit(ex.req.trace, 'wait100Continue');
       return;
     }
     if (body.kind === 'bytes') {
