@@ -73,6 +73,8 @@ export class BodyChannel implements BodySink {
   encodedBytes = -1;
   /** The request this body answers; errors raised while reading it name it. */
   context: { readonly method: string; readonly url: URL } | null = null;
+  /** Counts arriving bytes for a traced downloadProgress (progress.ts), else null: one check per chunk. */
+  meter: { add(n: number): void; end(): void } | null = null;
 
   constructor(source: BodySource | null) {
     this.#source = source;
@@ -86,6 +88,7 @@ export class BodyChannel implements BodySink {
 
   push(chunk: Buffer): void {
     if (this.#ended || this.#error !== null) return;
+    this.meter?.add(chunk.length);
     const d = this.#direct;
     if (d !== null) {
       // Bytes the read already put in place cost nothing; any other piece is copied in.
@@ -112,6 +115,7 @@ export class BodyChannel implements BodySink {
     this.#ended = true;
     this.trailers = trailers;
     this.#source = null;
+    this.meter?.end();
     const d = this.#direct;
     if (d !== null) {
       this.#direct = null;
@@ -144,6 +148,11 @@ export class BodyChannel implements BodySink {
       d.reject(err);
     }
     this.#settle();
+  }
+
+  /** Bytes buffered here, not yet read. */
+  get buffered(): number {
+    return this.#bytes;
   }
 
   /** All bytes arrived (they may still be buffered here). */

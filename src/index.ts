@@ -27,7 +27,7 @@ export { Response, type ResponseParts, type ResponseBodyInit } from './response.
 export type { ConnAddress, TLSState } from './conn-info.js';
 export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
-export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo } from './trace.js';
+export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo, ProgressInfo } from './trace.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
 export {
   HttpoolError,

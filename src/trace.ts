@@ -52,6 +52,17 @@ export interface RetryInfo {
   reason: string;
 }
 
+/**
+ * Progress of a request or response body (uploadProgress, downloadProgress). Within one attempt
+ * `transferred` only grows; a retry or a 307/308 sends the body again from 0.
+ */
+export interface ProgressInfo {
+  /** Body bytes so far. */
+  transferred: number;
+  /** The body's length when known (Content-Length), else -1 (chunked, or decoded on the way). */
+  total: number;
+}
+
 /** Every hook is optional; each has Go's meaning (net/http/httptrace). */
 export interface ClientTrace {
   /** Before a connection is looked for; hostPort is "host:port". */
@@ -86,6 +97,22 @@ export interface ClientTrace {
   /** The head went out with Expect: 100-continue; the body waits for 100 or the timeout. */
   wait100Continue?(): void;
   /**
+   * httpool's own (progress.ts): request body bytes handed to the connection (HTTP/1.1 socket or
+   * HTTP/2 stream, accepted without backpressure), at most one event per 64 KiB or 100 ms, and
+   * one when the body ends (transferred === total when the length is known). Progress is a trace
+   * hook rather than an init callback because a trace already reaches every layer (Client,
+   * Transport.roundTrip, fetch's channels), composes (composeTrace), and costs nothing unset:
+   * the body is counted only when this hook or its `httpool:uploadProgress` channel is taken.
+   */
+  uploadProgress?(info: ProgressInfo): void;
+  /**
+   * httpool's own (progress.ts): response body bytes as they arrive from the connection (after
+   * decoding, if the body is decoded), which runs at most the body buffer (256 KiB) ahead of what
+   * the caller has read; throttled like uploadProgress, with a last event at the body's end.
+   * total is the Content-Length, or -1 when unknown (chunked, or decoded). Not for HEAD or 101.
+   */
+  downloadProgress?(info: ProgressInfo): void;
+  /**
    * httpool's own: the Client's `retry` policy will send the request again after `info.delay` ms
    * (not Go's; also on the `httpool:request:retry` channel as `{ request, attempt, delay, reason }`).
    */
@@ -112,6 +139,8 @@ const FIELDS: { [K in TraceEvent]-?: readonly string[] } = {
   got100Continue: [],
   got1xxResponse: ['code', 'headers'],
   wait100Continue: [],
+  uploadProgress: ['info'],
+  downloadProgress: ['info'],
   retry: ['info'],
 };
 

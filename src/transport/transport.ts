@@ -17,7 +17,8 @@ import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
-import { closedChannel, openedChannel, emit, traceFor, type ClientTrace, type TraceCtx } from '../trace.js';
+import { closedChannel, openedChannel, emit, traceFor, wants, type ClientTrace, type TraceCtx } from '../trace.js';
+import { meterDownload, meterUpload } from '../progress.js';
 import { Conn, type ConnHooks } from './conn.js';
 import { H2Conn } from '../h2/conn.js';
 import { dial, type DialEnv } from './dial.js';
@@ -200,6 +201,8 @@ export class Transport implements RoundTripper {
         // The head does not depend on the connection: build (and so validate) it before any
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         source = req.body === null ? null : req.body.open();
+        // Upload progress (progress.ts) only for someone who takes it: others send the body as it is.
+        if (source !== null && trace !== null && wants(trace, 'uploadProgress')) source = meterUpload(source, trace);
         const framing = this.#framing(req, source);
         const head = key.heads.head(req.method, target, host, headerList, framing);
         emit(trace, 'getConn', key.hostPort);
@@ -253,6 +256,10 @@ export class Transport implements RoundTripper {
         // for small responses, and V8's async stack trace still names the caller's frames.
         if (!r.channel.complete && this.options.warnOnLeakedBody) exReq.callSite = captureCallSite();
         const res = this.#response(req, r.head, r.channel, r.decoded, r.upgrade, info);
+        if (trace !== null && r.upgrade === null && req.method !== 'HEAD' && wants(trace, 'downloadProgress')) {
+          // A decoded body's Content-Length counts the encoded bytes, not those delivered.
+          meterDownload(r.channel, trace, r.decoded ? -1 : r.head.contentLength);
+        }
         if (cancel?.ownedByTransport) whenBodySettled(res, () => cancel.release());
         return res;
       }
