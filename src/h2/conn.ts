@@ -361,7 +361,7 @@ class H2Exchange implements BodySource {
       } else {
         for await (const chunk of body.chunks) {
           if (this.#done || stream.destroyed) return;
-          if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', r).once('close', r));
+          if (!stream.write(chunk)) await drainOrClose(stream);
         }
         if (this.#done || stream.destroyed) return;
         stream.end();
@@ -517,6 +517,21 @@ class H2Exchange implements BodySource {
     if (this.opts.warnOnLeakedBody) warnLeak(this.req.callSite);
     this.#finish(null, NGHTTP2_CANCEL);
   }
+}
+
+/**
+ * Resolves on the stream's next 'drain' or its 'close', removing both listeners: a large upload
+ * waits for drain hundreds of times, and a 'close' listener left per wait piled up on the stream
+ * (MaxListenersExceededWarning past 10).
+ */
+function drainOrClose(stream: http2.ClientHttp2Stream): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done);
+  });
 }
 
 function flatten(h: http2.IncomingHttpHeaders): string[] {
