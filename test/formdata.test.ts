@@ -130,6 +130,14 @@ test('contentType null: a FormData sends its own type; another body sends its ow
   await assertSample(await parse(form!));
   assert.equal(text!.headers['content-type'], 'text/plain; charset=utf-8');
   assert.equal(bytes!.headers['content-type'], undefined);
+  // put and patch take the same null and the same FormData rule.
+  await (await client.put(srv.url, null, sample())).body.text();
+  await (await client.patch(srv.url, 'text/plain', sample())).body.text();
+  for (const r of srv.got.slice(3)) {
+    assert.match(r.headers['content-type']!, /^multipart\/form-data; boundary=/);
+    await assertSample(await parse(r));
+  }
+  assert.deepEqual(srv.got.map((r) => r.method), ['POST', 'POST', 'POST', 'PUT', 'PATCH']);
 });
 
 test('the root post helper takes FormData and a null type too', async (t) => {

@@ -129,12 +129,12 @@ export class Client {
   }
 
   /** A PUT with this body and Content-Type (like post). */
-  put(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+  put(url: string | URL, contentType: string | null, body: BodyInit, init: CallInit = {}): Promise<Response> {
     return this.#send('PUT', url, init, { contentType, body });
   }
 
   /** A PATCH with this body and Content-Type (like post). */
-  patch(url: string | URL, contentType: string, body: BodyInit, init: CallInit = {}): Promise<Response> {
+  patch(url: string | URL, contentType: string | null, body: BodyInit, init: CallInit = {}): Promise<Response> {
     return this.#send('PATCH', url, init, { contentType, body });
   }
 
