@@ -8,7 +8,7 @@
 // replay (a retry, a 307/308) sends the same parts even if the caller changes the FormData after.
 
 import { randomBytes } from 'node:crypto';
-import { WebStreamSource, type StreamSource } from './request-stream.js';
+import { DONE, SelfIteratingSource, WebStreamSource, type StreamSource } from './request-stream.js';
 
 /** One FormData serialized: its Content-Type (with the boundary), its length, and a way to stream it. */
 export interface MultipartBody {
@@ -80,14 +80,11 @@ function normalizeLinebreaks(s: string): string {
   return s.replace(/\r\n|\r|\n/g, '\r\n');
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
 /**
  * One attempt's multipart stream. Not an async generator: close() must reach the Blob stream
  * being read (request-stream.ts: a failed request releases what its body holds, here an open file).
  */
-class MultipartSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
-  readonly kind = 'stream';
+class MultipartSource extends SelfIteratingSource {
   readonly length: number;
   readonly #parts: readonly (Uint8Array | Blob)[];
   #next = 0;
@@ -95,16 +92,9 @@ class MultipartSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncI
   #closed = false;
 
   constructor(parts: readonly (Uint8Array | Blob)[], length: number) {
+    super();
     this.#parts = parts;
     this.length = length;
-  }
-
-  get chunks(): AsyncIterable<Uint8Array> {
-    return this;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return this;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
@@ -122,11 +112,6 @@ class MultipartSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncI
       this.#blob = new WebStreamSource(part.stream(), part.size);
     }
     this.#closed = true;
-    return DONE;
-  }
-
-  async return(): Promise<IteratorResult<Uint8Array>> {
-    this.close(undefined);
     return DONE;
   }
 

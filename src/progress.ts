@@ -7,6 +7,7 @@
 
 import type { BodyChannel } from './body.js';
 import type { BodySource, StreamSource } from './request-body.js';
+import { DONE, SelfIteratingSource } from './request-stream.js';
 import { emit, type TraceCtx } from './trace.js';
 
 /**
@@ -61,10 +62,7 @@ export function meterUpload(source: BodySource, trace: TraceCtx): StreamSource {
   return new MeteredUpload(source, new Meter(trace, 'uploadProgress', total), total);
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
-class MeteredUpload implements StreamSource, AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
-  readonly kind = 'stream';
+class MeteredUpload extends SelfIteratingSource {
   readonly length: number;
   readonly #source: BodySource;
   readonly #meter: Meter;
@@ -75,17 +73,10 @@ class MeteredUpload implements StreamSource, AsyncIterator<Uint8Array>, AsyncIte
   #ended = false;
 
   constructor(source: BodySource, meter: Meter, length: number) {
+    super();
     this.#source = source;
     this.#meter = meter;
     this.length = length;
-  }
-
-  get chunks(): AsyncIterable<Uint8Array> {
-    return this;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return this;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
@@ -113,12 +104,6 @@ class MeteredUpload implements StreamSource, AsyncIterator<Uint8Array>, AsyncIte
     }
     this.#pending = chunk.length;
     return { done: false, value: chunk };
-  }
-
-  /** A writer that stops early (the exchange ended first): release the source as it would have been. */
-  async return(): Promise<IteratorResult<Uint8Array>> {
-    this.close(undefined);
-    return DONE;
   }
 
   close(reason: unknown): void {

@@ -23,22 +23,18 @@ export interface StreamSource {
   close(reason: unknown): void;
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 function noop(): void {}
 
-/** A web ReadableStream's bytes (and a Blob's, through blob.stream()). */
-export class WebStreamSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
+/**
+ * A streamed body that is its own async iterator (writing a body allocates no generator per
+ * attempt): the writer's `for await` reads it, and a writer that stops early (the exchange ended
+ * first) releases it through return(), as a failed request does through close().
+ */
+export abstract class SelfIteratingSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
   readonly kind = 'stream';
-  readonly length: number;
-  readonly #stream: ReadableStream<Uint8Array>;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #closed = false;
-
-  constructor(stream: ReadableStream<Uint8Array>, length = -1) {
-    this.#stream = stream;
-    this.length = length;
-  }
+  abstract readonly length: number;
 
   get chunks(): AsyncIterable<Uint8Array> {
     return this;
@@ -46,6 +42,29 @@ export class WebStreamSource implements StreamSource, AsyncIterator<Uint8Array>,
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return this;
+  }
+
+  abstract next(): Promise<IteratorResult<Uint8Array>>;
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.close(undefined);
+    return DONE;
+  }
+
+  abstract close(reason: unknown): void;
+}
+
+/** A web ReadableStream's bytes (and a Blob's, through blob.stream()). */
+export class WebStreamSource extends SelfIteratingSource {
+  readonly length: number;
+  readonly #stream: ReadableStream<Uint8Array>;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #closed = false;
+
+  constructor(stream: ReadableStream<Uint8Array>, length = -1) {
+    super();
+    this.#stream = stream;
+    this.length = length;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
@@ -62,12 +81,6 @@ export class WebStreamSource implements StreamSource, AsyncIterator<Uint8Array>,
       return DONE;
     }
     return { done: false, value: toBytes(value) };
-  }
-
-  /** A `for await` left early (the exchange ended before the body did). */
-  async return(): Promise<IteratorResult<Uint8Array>> {
-    this.close(undefined);
-    return DONE;
   }
 
   close(reason: unknown): void {
@@ -91,23 +104,15 @@ function isDestroyable(v: object): v is Destroyable {
 }
 
 /** Any AsyncIterable of bytes: a node:stream Readable, an async generator, an iterable of one's own. */
-export class IterableSource implements StreamSource, AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
-  readonly kind = 'stream';
+export class IterableSource extends SelfIteratingSource {
   readonly length = -1;
   readonly #iterable: AsyncIterable<Uint8Array>;
   #it: AsyncIterator<Uint8Array> | null = null;
   #closed = false;
 
   constructor(iterable: AsyncIterable<Uint8Array>) {
+    super();
     this.#iterable = iterable;
-  }
-
-  get chunks(): AsyncIterable<Uint8Array> {
-    return this;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return this;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
@@ -119,11 +124,6 @@ export class IterableSource implements StreamSource, AsyncIterator<Uint8Array>, 
       return DONE;
     }
     return { done: false, value: toBytes(r.value) };
-  }
-
-  async return(): Promise<IteratorResult<Uint8Array>> {
-    this.close(undefined);
-    return DONE;
   }
 
   close(_reason: unknown): void {
