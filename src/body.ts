@@ -164,6 +164,11 @@ export class BodyChannel implements BodySink {
     return this.#ended || this.#error !== null;
   }
 
+  /** Why the body failed, once it has; null while it is arriving, at its end, or closed. */
+  get failure(): HttpoolError | null {
+    return this.#error;
+  }
+
   /** Tells `l` once the body has fully arrived, failed or been closed. */
   whenSettled(l: SettleListener): void {
     if (this.settled) {

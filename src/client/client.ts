@@ -17,6 +17,7 @@ import { defaultCheckRedirect, nextHop, useLastResponse, type CheckRedirect } fr
 import type { CookieJarLike } from './jar.js';
 import { applyCookies, storeCookies } from './jar.js';
 import { Retrier } from './retry.js';
+import { publishRedirect } from '../request-events.js';
 import { resolveRetry, type RetryOptions } from './retry-policy.js';
 
 export interface ClientOptions {
@@ -222,6 +223,7 @@ export class Client {
           if (call !== null) whenBodySettled(res, call);
           return res;
         }
+        publishRedirect(hop, res, next);
         // Go drains a little of each redirect body so its connection is reused.
         await res.body.close();
         hop = next;

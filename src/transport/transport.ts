@@ -19,6 +19,7 @@ import { Headers } from '../headers.js';
 import { addStats, emptyStats, type TransportStats } from '../stats.js';
 import { closedChannel, openedChannel, emit, traceFor, wants, type ClientTrace, type TraceCtx } from '../trace.js';
 import { meterDownload, meterUpload } from '../progress.js';
+import { RequestEvents } from '../request-events.js';
 import { Conn, type ConnHooks } from './conn.js';
 import { H2Conn } from '../h2/conn.js';
 import { dial, type DialEnv } from './dial.js';
@@ -182,6 +183,7 @@ export class Transport implements RoundTripper {
   async roundTrip(req: Request): Promise<Response> {
     const cancel = cancelFor(req);
     let source: BodySource | null = null;
+    let events: RequestEvents | null = null;
     try {
       if (req.method.length === 7 && req.method.toUpperCase() === 'CONNECT') throw connectRefused();
       const parts = req._parts;
@@ -197,18 +199,23 @@ export class Transport implements RoundTripper {
       const counters = this.#pool.counters(key.id);
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
+      events = RequestEvents.for(req);
       for (let attempt = 0; ; attempt++) {
+        // Request events (request-events.ts): start before the head is built, so a subscriber's
+        // setHeader fields are written in it.
+        const fields = events === null ? headerList : events.begin(attempt, headerList);
         // The head does not depend on the connection: build (and so validate) it before any
         // dial, as Go validates before getConn. A retry opens the body and builds it again.
         source = req.body === null ? null : req.body.open();
         // Upload progress (progress.ts) only for someone who takes it: others send the body as it is.
         if (source !== null && trace !== null && wants(trace, 'uploadProgress')) source = meterUpload(source, trace);
         const framing = this.#framing(req, source);
-        const head = key.heads.head(req.method, target, host, headerList, framing);
+        const head = key.heads.head(req.method, target, host, fields, framing);
         emit(trace, 'getConn', key.hostPort);
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         const reused = conn.uses > 0;
+        if (events !== null) events.connected(conn.id, reused);
         const info = conn instanceof Conn ? conn.info : (this.#h2Info.get(conn) ?? null);
         if (trace !== null) {
           emit(trace, 'gotConn', {
@@ -226,7 +233,7 @@ export class Transport implements RoundTripper {
           method: req.method,
           request: req,
           head,
-          fields: headerList,
+          fields,
           authority: host,
           path: target,
           framing,
@@ -249,6 +256,10 @@ export class Transport implements RoundTripper {
           // This attempt's body is done with, whether or not another attempt follows.
           closeSource(source, err);
           source = null;
+          if (events !== null) {
+            if (err instanceof HttpoolError) withRequest(err, req.method, redactUrl(req.url));
+            events.failed(err);
+          }
           if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
           throw err;
         }
@@ -261,6 +272,10 @@ export class Transport implements RoundTripper {
           meterDownload(r.channel, trace, r.decoded ? -1 : r.head.contentLength);
         }
         if (cancel?.ownedByTransport) whenBodySettled(res, () => cancel.release());
+        if (events !== null) {
+          const channel = r.channel;
+          events.gotHeaders(res, (l) => whenBodySettled(res, l), () => channel.failure);
+        }
         return res;
       }
     } catch (err) {
@@ -269,7 +284,8 @@ export class Transport implements RoundTripper {
       // close what was opened, or what the body holds when nothing was.
       if (source !== null) closeSource(source, err);
       else req.body?._discard(err);
-      if (err instanceof HttpoolError) throw withRequest(err, req.method, redactUrl(req.url));
+      if (err instanceof HttpoolError) withRequest(err, req.method, redactUrl(req.url));
+      if (events !== null) events.failed(err);
       throw err;
     }
   }
