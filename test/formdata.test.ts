@@ -314,7 +314,7 @@ async function bigForm(file: string): Promise<FormData> {
 /**
  * Well below 50 MB: a body buffered whole holds at least the whole file (measured 53 and 76 MB
  * with the file part buffered). The server shares the process, so chunks in flight on both sides
- * and in its disk writes count too: streamed uploads measured 12-21 MB late in a full `npm test`,
+ * and in its disk writes count too: a streamed upload measured up to 21 MB late in a full `npm test`,
  * hence the margin.
  */
 const FLAT = 32 * 1024 * 1024;
