@@ -25,7 +25,7 @@ import {
 import { assertReleased, resources } from './support/clean.js';
 import { code } from './support/clients.js';
 import { certificates, havePeer } from './support/peers.js';
-import { closedPort, httpServer, until } from './support/servers.js';
+import { closedPort, httpServer, unixHttpServer, until } from './support/servers.js';
 
 function setup(t: TestContext, opts: TransportOptions) {
   const transport = new Transport({ proxy: null, ...opts });
@@ -36,28 +36,12 @@ function setup(t: TestContext, opts: TransportOptions) {
 /** A node:http server on a Unix socket in a fresh temp dir, as Docker's daemon listens. */
 async function unixServer(t: TestContext, handler: http.RequestListener) {
   const dir = mkdtempSync(join(tmpdir(), 'httpool-dial-'));
-  const path = join(dir, 'docker.sock');
-  const server = http.createServer(handler);
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  server.on('connection', (s: net.Socket) => {
-    connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.listen(path);
-  await once(server, 'listening');
+  const srv = await unixHttpServer(handler, join(dir, 'docker.sock'));
   t.after(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
+    await srv.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return {
-    path,
-    get connections() {
-      return connections;
-    },
-  };
+  return srv;
 }
 
 /**

@@ -25,6 +25,12 @@ export async function httpServer(
   return track(server, (s) => ({ server: s as http.Server }));
 }
 
+/** A node:http server listening on a Unix socket at `path` (as Docker's daemon does); `url` is http://localhost. */
+export async function unixHttpServer(handler: http.RequestListener, path: string): Promise<TestServer & { server: http.Server; path: string }> {
+  const server = http.createServer(handler);
+  return track(server, (s) => ({ server: s as http.Server, path }), path);
+}
+
 /** A server that hands each raw socket to `onConn`; the script decides every byte. */
 export async function rawServer(onConn: (socket: net.Socket, index: number) => void): Promise<TestServer> {
   let index = 0;
@@ -35,7 +41,8 @@ export async function rawServer(onConn: (socket: net.Socket, index: number) => v
   return track(server, () => ({}));
 }
 
-async function track<S extends net.Server, X>(server: S, extra: (s: S) => X): Promise<TestServer & X> {
+/** Counts and closes the server's sockets; listens on loopback TCP, or on the Unix socket `path`. */
+async function track<S extends net.Server, X>(server: S, extra: (s: S) => X, path: string | null = null): Promise<TestServer & X> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   server.on('connection', (s: net.Socket) => {
@@ -43,10 +50,10 @@ async function track<S extends net.Server, X>(server: S, extra: (s: S) => X): Pr
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => (path === null ? server.listen(0, '127.0.0.1', resolve) : server.listen(path, resolve)));
+  const port = path === null ? (server.address() as AddressInfo).port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: path === null ? `http://127.0.0.1:${port}` : 'http://localhost',
     port,
     get connections() {
       return connections;
