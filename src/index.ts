@@ -27,7 +27,15 @@ export { Response, type ResponseParts, type ResponseBodyInit } from './response.
 export type { ConnAddress, TLSState } from './conn-info.js';
 export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
-export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo, ProgressInfo } from './trace.js';
+export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo, ProgressInfo, ConnectionMessage } from './trace.js';
+export type {
+  RequestTimings,
+  RequestStartMessage,
+  RequestHeadersMessage,
+  RequestEndMessage,
+  RequestErrorMessage,
+  RequestRedirectMessage,
+} from './request-events.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
 export {
   HttpoolError,

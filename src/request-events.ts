@@ -15,6 +15,7 @@ import { InvalidRequestError } from './errors.js';
 import { validateHeaderName, validateHeaderValue } from './h1/write.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import type { CloseReason } from './stats.js';
 
 export const startChannel: dc.Channel = dc.channel('httpool:request:start');
 export const headersChannel: dc.Channel = dc.channel('httpool:request:headers');
@@ -36,12 +37,23 @@ export interface RequestTimings {
   reused: boolean;
   /** The connection's id (as in stats and gotConn), -1 before one was obtained. */
   connId: number;
+  /** How long the connection sat idle in the pool before this attempt took it, ms (0 when it did not come from the idle pool). */
+  idleTime: number;
+  /** Why the connection closed, when it had closed by the time `end` or `error` was published; else null. */
+  closeReason: CloseReason | null;
 }
 
 export interface RequestStartMessage {
   request: Request;
   /** 0 for the Transport's first try of this round trip, 1… for its own retries on another connection. */
   attempt: number;
+  /**
+   * How many times this request was sent before this attempt, for any reason: the Transport's
+   * retries, the Client's retry policy, and redirect hops (OpenTelemetry's http.request.resend_count).
+   */
+  resendCount: number;
+  /** This attempt's timings, the same object the later messages carry (only `start` is set yet). */
+  timings: RequestTimings;
   /** Adds (or replaces) a header field of this attempt's head; throws on an invalid name or value. */
   setHeader(name: string, value: string): void;
 }
@@ -86,6 +98,8 @@ export class RequestEvents {
   timings: RequestTimings | null = null;
   /** The current attempt reached start and has not reported its outcome. */
   open = false;
+  /** The attempt's connection, read for its close reason when the outcome is published. */
+  #conn: { readonly closeReason: CloseReason | null } | null = null;
 
   private constructor(readonly request: Request) {
     this.start = startChannel.hasSubscribers;
@@ -107,13 +121,21 @@ export class RequestEvents {
    * fields subscribers set (the same array when they set none).
    */
   begin(attempt: number, base: string[]): string[] {
-    this.timings = { start: performance.now(), connected: -1, firstByte: -1, end: -1, reused: false, connId: -1 };
+    const timings: RequestTimings = { start: performance.now(), connected: -1, firstByte: -1, end: -1, reused: false, connId: -1, idleTime: 0, closeReason: null };
+    this.timings = timings;
     this.open = true;
+    this.#conn = null;
+    // Shared by every Request of one logical request (the Client hands it to cookie copies and
+    // redirect hops), so the count runs across them.
+    const sends = (this.request._sends ??= { n: 0 });
+    const resendCount = sends.n++;
     if (!this.start) return base;
     let added: string[] | null = null;
     const message: RequestStartMessage = {
       request: this.request,
       attempt,
+      resendCount,
+      timings,
       setHeader(name: string, value: string): void {
         name = String(name);
         value = String(value);
@@ -142,11 +164,13 @@ export class RequestEvents {
     return out;
   }
 
-  connected(connId: number, reused: boolean): void {
+  connected(conn: { readonly id: number; readonly closeReason: CloseReason | null }, reused: boolean, idleTime: number): void {
     const t = this.timings!;
     t.connected = performance.now();
-    t.connId = connId;
+    t.connId = conn.id;
     t.reused = reused;
+    t.idleTime = idleTime;
+    this.#conn = conn;
   }
 
   /** The head arrived; `channelError` reads the body's failure once it has settled. */
@@ -156,14 +180,20 @@ export class RequestEvents {
     this.open = false;
     if (this.headers) headersChannel.publish({ request: this.request, response: res, timings: t } satisfies RequestHeadersMessage);
     if (!this.end && !this.error) return;
+    const conn = this.#conn;
     settle(() => {
       t.end = performance.now();
-      const err = bodyError();
-      if (err === null || err === undefined) {
-        if (this.end) endChannel.publish({ request: this.request, response: res, timings: t } satisfies RequestEndMessage);
-      } else if (this.error) {
-        errorChannel.publish({ request: this.request, error: err, response: res, timings: t } satisfies RequestErrorMessage);
-      }
+      // A body that failed settles before its connection records why it closed (conn.ts fails
+      // the exchange, then closes): publish a microtask later, when the reason is there to read.
+      queueMicrotask(() => {
+        t.closeReason = conn?.closeReason ?? null;
+        const err = bodyError();
+        if (err === null || err === undefined) {
+          if (this.end) endChannel.publish({ request: this.request, response: res, timings: t } satisfies RequestEndMessage);
+        } else if (this.error) {
+          errorChannel.publish({ request: this.request, error: err, response: res, timings: t } satisfies RequestErrorMessage);
+        }
+      });
     });
   }
 
@@ -173,6 +203,7 @@ export class RequestEvents {
     this.open = false;
     const t = this.timings!;
     t.end = performance.now();
+    t.closeReason = this.#conn?.closeReason ?? null;
     if (this.error) errorChannel.publish({ request: this.request, error: err, response: null, timings: t } satisfies RequestErrorMessage);
   }
 }

@@ -63,6 +63,12 @@ export class Request {
    * Client, the Fetch standard's for fetch.
    */
   _decoding: 'go' | 'fetch' = 'go';
+  /**
+   * @internal Sends so far of the logical request this Request belongs to (request-events.ts's
+   * resendCount), shared with its cookie copies and redirect hops; made only when request events
+   * have a subscriber.
+   */
+  _sends: { n: number } | null = null;
   /** Built on first use: the transport works from the parts (url-parts.ts). */
   #url: URL | null;
   #parts: UrlParts | null;
@@ -129,6 +135,7 @@ export class Request {
       ...('timeouts' in changes ? changes.timeouts : this.timeouts),
     });
     out._decoding = this._decoding;
+    out._sends = this._sends;
     return out;
   }
 

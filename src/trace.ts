@@ -8,6 +8,7 @@
 import * as dc from 'node:diagnostics_channel';
 import type { ConnAddress } from './conn-info.js';
 import type { Request } from './request.js';
+import type { CloseReason } from './stats.js';
 
 export interface GotConnInfo {
   /** The connection served a request before. */
@@ -151,10 +152,27 @@ export const channels: Readonly<Record<TraceEvent, dc.Channel>> = Object.fromEnt
   EVENTS.map((e) => [e, dc.channel(`httpool:${e}`)]),
 ) as Record<TraceEvent, dc.Channel>;
 
-/** Connection closes with their reason: `{ connId, key, reason }`. */
+/** Connection closes with their reason: a ConnectionMessage with `reason`. */
 export const closedChannel: dc.Channel = dc.channel('httpool:connectionClosed');
-/** New connections: `{ connId, key }` (a timeline of the pool needs both ends of each lane). */
+/** New connections: a ConnectionMessage without `reason` (a timeline of the pool needs both ends of each lane). */
 export const openedChannel: dc.Channel = dc.channel('httpool:connectionOpened');
+
+/** What `httpool:connectionOpened` and `httpool:connectionClosed` carry. */
+export interface ConnectionMessage {
+  connId: number;
+  /** The pool key (as in stats().hosts). */
+  key: string;
+  /** The target's scheme, host name or IP (IPv6 without brackets) and port, from the key. */
+  scheme: 'http' | 'https';
+  hostname: string;
+  port: number;
+  /** 'h2' for an HTTP/2 session. */
+  protocol: 'http/1.1' | 'h2';
+  /** ms since the connection was established (0 at open). */
+  age: number;
+  /** Why it closed (closes only). */
+  reason?: CloseReason;
+}
 
 /** The hooks and the request they belong to, for one round trip. */
 export interface TraceCtx {

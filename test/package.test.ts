@@ -335,3 +335,36 @@ test('the installed bin: node_modules/.bin/httpool get URL', T, async () => {
   assert.equal(ok(r, 'httpool get'), 'hello /bin');
   assert.ok(seen.includes('/bin'));
 });
+
+test('httpool/otel: import httpool never loads @opentelemetry/api; httpool/otel needs it (an optional peer) and works with it', T, async () => {
+  // Without the peer: the main entry works, and only httpool/otel fails, naming what is missing.
+  await writeFile(
+    join(app, 'no-otel.mjs'),
+    `import { get } from 'httpool';
+const res = await get(process.env.HTTPOOL_TEST_URL);
+console.log(res.statusCode, await res.body.text());
+await import('httpool/otel').then(() => console.log('loaded'), (e) => console.log(e.code, /@opentelemetry\\/api/.test(e.message)));
+`,
+  );
+  assert.equal(await request('no-otel.mjs', '/no-otel'), '200 hello /no-otel\nERR_MODULE_NOT_FOUND true\n');
+  // With it (as a project that uses OpenTelemetry has it): the instrumentation loads, from ESM
+  // and CommonJS, and its types compile under nodenext.
+  await mkdir(join(app, 'node_modules', '@opentelemetry'), { recursive: true });
+  await symlink(join(ROOT, 'node_modules', '@opentelemetry', 'api'), join(app, 'node_modules', '@opentelemetry', 'api'), 'dir');
+  await compile('otel', 'nodenext', 'nodenext', {
+    'main.mts': `import { get } from 'httpool';
+import { HttpoolInstrumentation, type HttpoolInstrumentationConfig } from 'httpool/otel';
+const config: HttpoolInstrumentationConfig = { ignoreRequestHook: (req) => req.method === 'OPTIONS' };
+const instrumentation = new HttpoolInstrumentation(config);
+const res = await get(process.env['HTTPOOL_TEST_URL']!);
+console.log(instrumentation.instrumentationName, res.statusCode, await res.body.text());
+instrumentation.disable();
+`,
+    'main.cts': `const { HttpoolInstrumentation } = require('httpool/otel') as typeof import('httpool/otel');
+console.log(typeof new HttpoolInstrumentation({ enabled: false }).enable);
+`,
+  });
+  assert.equal(await request('out-otel/main.mjs', '/otel'), 'httpool 200 hello /otel\n');
+  const cjs = await run(process.execPath, [join(app, 'out-otel', 'main.cjs')], { cwd: app, ms: 15_000 });
+  assert.equal(ok(cjs, 'require(httpool/otel)'), 'function\n');
+});

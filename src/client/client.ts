@@ -224,6 +224,8 @@ export class Client {
           return res;
         }
         publishRedirect(hop, res, next);
+        // The hops are sends of one request (request events' resendCount runs across them).
+        next._sends = hop._sends;
         // Go drains a little of each redirect body so its connection is reused.
         await res.body.close();
         hop = next;
@@ -240,6 +242,8 @@ export class Client {
   /** One round trip of a hop: the jar's cookies in, the response adopted, its cookies stored. */
   async #exchange(hop: Request, cancel: Cancel | null): Promise<Response> {
     const sent = this.jar === null ? hop : await applyCookies(this.jar, hop);
+    // A cookie copy counts its sends in the hop's count, which the next retry's copy continues.
+    if (sent !== hop) sent._sends = hop._sends ??= { n: 0 };
     if (cancel !== null) attachCancel(sent, cancel);
     const res = await this.transport.roundTrip(sent);
     // A response made by hand (Response.from) learns its request and this exchange's timeout/abort.

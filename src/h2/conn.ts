@@ -52,6 +52,7 @@ export class H2Conn implements Poolable {
   closeReason: CloseReason | null = null;
   poolState: 'active' | 'idle' | 'closed' = 'active';
   idleSince: number;
+  readonly createdAt: number;
   idleDeadline = Infinity;
   idleDeadlineReason: CloseReason = 'idle-timeout';
   readonly #session: http2.ClientHttp2Session;
@@ -68,6 +69,7 @@ export class H2Conn implements Poolable {
     this.#hooks = hooks;
     this.#scheme = scheme;
     this.idleSince = now;
+    this.createdAt = now;
     this.#session = http2.connect(`${scheme}://${authority}`, {
       createConnection: () => socket,
       // Go: MaxResponseHeaderBytes is http2's MaxHeaderListSize, advertised and enforced.

@@ -16,8 +16,8 @@ import { parseUrlParts, partsOf, type UrlParts } from '../url-parts.js';
 import type { BodySource } from '../request-body.js';
 import { Response } from '../response.js';
 import { Headers } from '../headers.js';
-import { addStats, emptyStats, type TransportStats } from '../stats.js';
-import { closedChannel, openedChannel, emit, traceFor, wants, type ClientTrace, type TraceCtx } from '../trace.js';
+import { addStats, emptyStats, type CloseReason, type TransportStats } from '../stats.js';
+import { closedChannel, openedChannel, emit, traceFor, wants, type ClientTrace, type ConnectionMessage, type TraceCtx } from '../trace.js';
 import { meterDownload, meterUpload } from '../progress.js';
 import { RequestEvents } from '../request-events.js';
 import { Conn, type ConnHooks } from './conn.js';
@@ -32,6 +32,7 @@ import { whenBodySettled } from '../response.js';
 import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
+import { track, untrack } from './live-transports.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
 
 /** Anything that turns a Request into a Response (Go's RoundTripper). */
@@ -59,6 +60,8 @@ export class Transport implements RoundTripper {
   readonly #closing = new AbortController();
   /** The options as given, for clone(). */
   readonly #given: TransportOptions;
+  /** This Transport's entry among the live ones (live-transports.ts), dropped at close(). */
+  readonly #tracked: WeakRef<object>;
   /** What res.tls and the addresses read, per HTTP/2 session (an HTTP/1.1 Conn carries its own). */
   readonly #h2Info = new WeakMap<H2Conn, ConnInfo>();
 
@@ -84,9 +87,10 @@ export class Transport implements RoundTripper {
       closed: (conn, reason) => {
         this.#inFlight.delete(conn);
         this.#pool.closed(conn, reason);
-        if (closedChannel.hasSubscribers) closedChannel.publish({ connId: conn.id, key: conn.key, reason });
+        if (closedChannel.hasSubscribers) this.#publishConn(closedChannel, conn, reason);
       },
     };
+    this.#tracked = track(this);
     this.#pool = new Pool<AnyConn>(
       o,
       (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
@@ -113,8 +117,24 @@ export class Transport implements RoundTripper {
       conn.info = info;
     }
     this.#inFlight.add(conn);
-    if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
+    if (openedChannel.hasSubscribers) this.#publishConn(openedChannel, conn, null);
     return conn;
+  }
+
+  /** A connection's open or close, with what a metric needs to label it (the key's parts, the protocol, its age). */
+  #publishConn(ch: typeof openedChannel, conn: AnyConn, reason: CloseReason | null): void {
+    const key = this.#keys.get(conn.key);
+    const message: ConnectionMessage = {
+      connId: conn.id,
+      key: conn.key,
+      scheme: key?.scheme ?? 'http',
+      hostname: key?.hostname ?? '',
+      port: key?.port ?? 0,
+      protocol: conn instanceof H2Conn ? 'h2' : 'http/1.1',
+      age: performance.now() - conn.createdAt,
+    };
+    if (reason !== null) message.reason = reason;
+    ch.publish(message);
   }
 
   #key(url: KeyParts, proxy: ProxyTarget | null): PoolKey {
@@ -215,7 +235,7 @@ export class Transport implements RoundTripper {
         const got = this.#pool.acquire(key.id, cancel, trace);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         const reused = conn.uses > 0;
-        if (events !== null) events.connected(conn.id, reused);
+        if (events !== null) events.connected(conn, reused, idleTime);
         const info = conn instanceof Conn ? conn.info : (this.#h2Info.get(conn) ?? null);
         if (trace !== null) {
           emit(trace, 'gotConn', {
@@ -429,6 +449,7 @@ export class Transport implements RoundTripper {
   /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
   async close(): Promise<void> {
     this.#pool.close();
+    untrack(this.#tracked);
     this.#closing.abort();
     for (const conn of [...this.#inFlight]) conn.close('transport-closed');
   }
@@ -457,11 +478,35 @@ export class Transport implements RoundTripper {
     return { hosts, totals };
   }
 
+  /**
+   * @internal Open connections per pool key, active and idle as stats() counts them, with the
+   * key's target (OpenTelemetry's http.client.open_connections, src/otel/metrics.ts).
+   */
+  _openConnections(): OpenConnections[] {
+    const out: OpenConnections[] = [];
+    for (const [id, h] of Object.entries(this.#pool.snapshot())) {
+      if (h.active === 0 && h.idle === 0) continue;
+      const key = this.#keys.get(id);
+      if (key === undefined) continue;
+      out.push({ scheme: key.scheme, hostname: key.hostname, port: key.port, active: h.active, idle: h.idle });
+    }
+    return out;
+  }
+
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */
   idleConnIds(url: string | URL): number[] {
     const key = this.#key(typeof url === 'string' ? parseUrlParts(url) : partsOf(url), null);
     return this.#pool.idleOf(key.id).map((c) => c.id);
   }
+}
+
+/** @internal One pool key's open connections (Transport._openConnections). */
+export interface OpenConnections {
+  scheme: 'http' | 'https';
+  hostname: string;
+  port: number;
+  active: number;
+  idle: number;
 }
 
 /** What a pool key is made from: a URL's parts (url-parts.ts), immutable, so they can index keys. */
