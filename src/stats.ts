@@ -52,8 +52,14 @@ export interface HostStats {
 }
 
 export interface TransportStats {
+  /** Hosts with something open, then up to `maxHostStats` of the most recent with nothing open. */
   hosts: Record<string, HostStats>;
+  /** Every host's counters, those of `unlisted` included. */
   totals: HostStats;
+  /** The summed counters of hosts no longer listed (past `maxHostStats` with nothing open). */
+  unlisted: HostStats;
+  /** How many hosts `unlisted` sums. */
+  unlistedHosts: number;
 }
 
 export function emptyStats(): HostStats {

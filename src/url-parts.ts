@@ -23,7 +23,7 @@ export interface UrlParts {
 // WHATWG URL parsing silently strips tabs and newlines; refuse them before it can.
 const URL_FORBIDDEN = /[\r\n\0\t]/;
 
-/** Distinct URL strings remembered; past this the memory starts over (a crawler must not grow it forever). */
+/** Distinct URL strings remembered; past this the oldest is forgotten (a crawler must not grow it forever). */
 const MAX_REMEMBERED = 4096;
 const remembered = new Map<string, UrlParts>();
 
@@ -45,7 +45,8 @@ export function parseUrlParts(input: string): UrlParts {
   const known = remembered.get(input);
   if (known !== undefined) return known;
   const parts = partsOf(parseUrl(input));
-  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  // Past the bound the oldest goes: the cache stays full, never empty and refilled.
+  if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
   remembered.set(input, parts);
   return parts;
 }

@@ -17,6 +17,7 @@ const LIMITS: PoolLimits = {
   maxIdleConns: 100,
   maxIdleConnsPerHost: 100,
   maxConnsPerHost: 0,
+  maxHostStats: 1000,
   idleConnTimeout: 90_000,
   disableKeepAlives: false,
   idleSafetyMargin: 1_000,

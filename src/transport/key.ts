@@ -34,6 +34,8 @@ export class PoolKey {
   readonly id: string;
   /** The last request head sent with this key, for requests that repeat it (head-cache.ts). */
   readonly heads = new HeadCache();
+  /** The text the Transport found this key under (its scheme, host and proxy identity), set by the Transport. */
+  probe = '';
 
   constructor(url: Pick<URL, 'protocol' | 'hostname' | 'port'>, proxy: ProxyTarget | null = null, credentialTag = 0) {
     const scheme = url.protocol === 'http:' ? 'http' : url.protocol === 'https:' ? 'https' : null;

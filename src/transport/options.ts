@@ -69,6 +69,13 @@ export interface TransportOptions {
   maxIdleConnsPerHost?: number;
   /** Connections per host counting dialing, active and idle; 0 = no limit. Above it requests wait in FIFO order. @default 0 */
   maxConnsPerHost?: number;
+  /**
+   * Hosts with nothing open that stats() still lists one by one, the most recent kept. A host
+   * with no connection, dial or waiter costs nothing else: its pool entry goes, and past this
+   * many its counters are summed into stats().unlisted (and stay in the totals), so a Transport
+   * that reaches a million hosts keeps a bounded amount. 0 = list only hosts with something open. @default 1000
+   */
+  maxHostStats?: number;
   /** How long an idle connection is kept; 0 = forever (until the server closes it). @default 90_000 */
   idleConnTimeout?: number;
   /** Use each connection for one request only. @default false */
@@ -183,6 +190,7 @@ export interface ResolvedOptions {
   maxIdleConns: number;
   maxIdleConnsPerHost: number;
   maxConnsPerHost: number;
+  maxHostStats: number;
   idleConnTimeout: number;
   disableKeepAlives: boolean;
   disableCompression: boolean;
@@ -219,6 +227,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   maxIdleConns: 100,
   maxIdleConnsPerHost: 100,
   maxConnsPerHost: 0,
+  maxHostStats: 1000,
   idleConnTimeout: 90_000,
   disableKeepAlives: false,
   disableCompression: false,
@@ -251,7 +260,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
 });
 
 const COUNTS = [
-  'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'idleConnTimeout', 'dialTimeout',
+  'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'maxHostStats', 'idleConnTimeout', 'dialTimeout',
   'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'bodyIdleTimeout', 'expectContinueTimeout', 'http2PingInterval', 'http2PingTimeout',
   'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
   'maxDecodeRatio',

@@ -8,6 +8,7 @@ import { TransportClosedError, type HttpoolError } from '../errors.js';
 import type { CloseReason, HostStats } from '../stats.js';
 import { emptyStats } from '../stats.js';
 import { HostLimits } from './idle-limit.js';
+import { RetiredHosts } from './host-retention.js';
 import { Waiter } from './waiter.js';
 import type { Cancel } from '../cancel.js';
 
@@ -53,13 +54,22 @@ export interface PoolLimits {
   maxIdleConns: number;
   maxIdleConnsPerHost: number;
   maxConnsPerHost: number;
+  maxHostStats: number;
   idleConnTimeout: number;
   disableKeepAlives: boolean;
   idleSafetyMargin: number;
 }
 
-/** Opens a connection for a key; `ctx` is what the acquiring request passed (its trace), opaque here. */
-export type Dialer<C extends Poolable> = (key: string, ctx: unknown) => Promise<C>;
+/**
+ * Opens a connection for a key; `ctx` is what the acquiring request passed (its trace), `meta`
+ * what the first acquire for the key passed (the Transport's PoolKey), both opaque here.
+ */
+export type Dialer<C extends Poolable> = (key: string, ctx: unknown, meta: unknown) => Promise<C>;
+/** A host's entry was dropped (nothing open, dialing or waiting): the owner may drop what it keeps for `meta`. */
+export type OnForget = (key: string, meta: unknown) => void;
+
+/** Host entries the pool may hold before it looks for empty ones to drop (then twice the live ones). */
+const COMPACT_MIN = 256;
 export type Clock = () => number;
 export type Scheduler = (delayMs: number, fn: () => void) => { cancel(): void };
 
@@ -76,9 +86,16 @@ class HostPool<C extends Poolable> {
   multiplexHint = false;
   active = 0;
   dialing = 0;
-  readonly stats: HostStats = emptyStats();
-  readonly limits = new HostLimits();
+  stats: HostStats = emptyStats();
+  limits = new HostLimits();
+  /** The owner's value for this key (acquire's `meta`), handed to the dialer. */
+  meta: unknown = null;
   constructor(readonly key: string) {}
+
+  /** Nothing open, dialing or waiting: the entry can go (pool.ts #compact). */
+  isEmpty(): boolean {
+    return this.total() === 0 && this.waitingCount() === 0 && this.dialQueue.every((w) => w.settled);
+  }
 
   total(): number {
     return this.active + this.idle.length + this.dialing + this.shared.length;
@@ -102,21 +119,49 @@ export class Pool<C extends Poolable> {
   #sweepAt = Infinity;
   #sweepTimer: { cancel(): void } | null = null;
   #closed = false;
+  /** What is kept of hosts whose entries were dropped (host-retention.ts). */
+  readonly #retired: RetiredHosts;
+  readonly #onForget: OnForget | null;
+  /** #hosts' size at which the next new host first drops the empty entries. */
+  #compactAt = COMPACT_MIN;
 
-  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler) {
+  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler, onForget: OnForget | null = null) {
     this.#limits = limits;
     this.#dial = dial;
     this.#now = now;
     this.#schedule = schedule;
+    this.#retired = new RetiredHosts(limits.maxHostStats);
+    this.#onForget = onForget;
   }
 
   #host(key: string): HostPool<C> {
     let h = this.#hosts.get(key);
     if (h === undefined) {
+      // Amortized: a scan when the map has doubled since the last one, so a host costs O(1)
+      // and the entries of hosts with nothing open never outnumber the live ones (plus 256).
+      if (this.#hosts.size >= this.#compactAt) this.#compact();
       h = new HostPool<C>(key);
+      const kept = this.#retired.revive(key);
+      if (kept.stats !== undefined) h.stats = kept.stats;
+      if (kept.limits !== undefined) h.limits = kept.limits;
       this.#hosts.set(key, h);
     }
     return h;
+  }
+
+  /**
+   * Drops every host entry with nothing open, dialing or waiting, keeping its counters (bounded,
+   * then summed) and learned idle limit in #retired. Entries are dropped only here, never while
+   * a caller holds one: a host with a connection, a dial or a waiter is never empty.
+   */
+  #compact(): void {
+    for (const [key, h] of this.#hosts) {
+      if (!h.isEmpty()) continue;
+      this.#hosts.delete(key);
+      this.#retired.retire(key, h.stats, h.limits);
+      this.#onForget?.(key, h.meta);
+    }
+    this.#compactAt = Math.max(COMPACT_MIN, this.#hosts.size * 2);
   }
 
   /** Counters a caller may bump (requests, reused); the pool keeps the rest. */
@@ -129,11 +174,12 @@ export class Pool<C extends Poolable> {
    * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
    * wait leaves its dial running, and that connection goes idle when it lands.
    */
-  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null): Promise<Acquired<C>> | Acquired<C> {
+  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null, meta: unknown = null): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
     // An exchange already cancelled (its timeout fired during a redirect, say) starts no dial.
     if (cancel?.reason) throw cancel.reason;
     const host = this.#host(key);
+    if (host.meta === null) host.meta = meta;
     const now = this.#now();
     for (const conn of host.shared) {
       if (!conn.hasCapacity!()) continue;
@@ -169,7 +215,7 @@ export class Pool<C extends Poolable> {
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {
     host.dialing++;
-    this.#dial(host.key, waiter.ctx).then(
+    this.#dial(host.key, waiter.ctx, host.meta).then(
       (conn) => {
         host.dialing--;
         host.stats.opened++;
@@ -386,6 +432,7 @@ export class Pool<C extends Poolable> {
     for (const host of this.#hosts.values()) {
       for (const conn of [...host.shared]) if (conn.streams === 0 || reason === 'transport-closed') conn.close(reason);
     }
+    this.#compact();
   }
 
   /** Closes the pool: idle connections close, waiters fail, later acquires fail. */
@@ -407,8 +454,10 @@ export class Pool<C extends Poolable> {
     return this.#closed;
   }
 
+  /** Per host: those with an entry, then those retired and still listed (nothing open). */
   snapshot(): Record<string, HostStats> {
     const out: Record<string, HostStats> = {};
+    for (const [key, s] of this.#retired.recent()) out[key] = { ...s, closed: { ...s.closed }, active: 0, idle: 0, dialing: 0, waiting: 0 };
     for (const [key, h] of this.#hosts) {
       let busyShared = 0;
       for (const c of h.shared) if ((c.streams ?? 0) > 0) busyShared++;
@@ -422,6 +471,31 @@ export class Pool<C extends Poolable> {
       };
     }
     return out;
+  }
+
+  /** The summed counters of hosts stats() no longer lists (maxHostStats), and how many hosts they are. */
+  unlisted(): { hosts: number; stats: HostStats } {
+    const s = this.#retired.unlisted;
+    return { hosts: this.#retired.unlistedHosts, stats: { ...s, closed: { ...s.closed } } };
+  }
+
+  /** Each host entry's owner value (acquire's meta) with its active and idle counts, for gauges. */
+  *open(): IterableIterator<{ meta: unknown; active: number; idle: number }> {
+    for (const h of this.#hosts.values()) {
+      let busyShared = 0;
+      for (const c of h.shared) if ((c.streams ?? 0) > 0) busyShared++;
+      yield { meta: h.meta, active: h.active + busyShared, idle: h.idle.length + h.shared.length - busyShared };
+    }
+  }
+
+  /** The owner value of a key with an entry (a key with a connection always has one). */
+  metaOf(key: string): unknown {
+    return this.#hosts.get(key)?.meta ?? null;
+  }
+
+  /** Host entries held now (tests: the entries of hosts with nothing open are dropped). */
+  get hostEntries(): number {
+    return this.#hosts.size;
   }
 
   /** Idle connections for a key, freshest last (tests and diagnostics). */

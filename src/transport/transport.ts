@@ -93,18 +93,22 @@ export class Transport implements RoundTripper {
     this.#tracked = track(this);
     this.#pool = new Pool<AnyConn>(
       o,
-      (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
+      (keyId, ctx, meta) => this.#dial(keyId, meta as PoolKey, ctx as TraceCtx | null),
       () => performance.now(),
       (delay, fn) => {
         const t = setTimeout(fn, delay);
         t.unref();
         return { cancel: () => clearTimeout(t) };
       },
+      // A host with nothing open leaves the pool: its key leaves the lookup too (requests made
+      // from a remembered URL still hold the key object, which the next acquire hands back).
+      (_keyId, meta) => {
+        if (meta instanceof PoolKey && this.#keys.get(meta.probe) === meta) this.#keys.delete(meta.probe);
+      },
     );
   }
 
-  async #dial(keyId: string, trace: TraceCtx | null): Promise<AnyConn> {
-    const key = this.#keys.get(keyId)!;
+  async #dial(keyId: string, key: PoolKey, trace: TraceCtx | null): Promise<AnyConn> {
     const { socket, reader, alpn } = await dial(key, this.#dialEnv, trace);
     const h2 = alpn === 'h2' || (this.options.unencryptedHTTP2 && key.scheme === 'http' && key.route !== 'forward');
     const info = new ConnInfo(socket);
@@ -123,7 +127,7 @@ export class Transport implements RoundTripper {
 
   /** A connection's open or close, with what a metric needs to label it (the key's parts, the protocol, its age). */
   #publishConn(ch: typeof openedChannel, conn: AnyConn, reason: CloseReason | null): void {
-    const key = this.#keys.get(conn.key);
+    const key = this.#pool.metaOf(conn.key) as PoolKey | null;
     const message: ConnectionMessage = {
       connId: conn.id,
       key: conn.key,
@@ -159,8 +163,8 @@ export class Transport implements RoundTripper {
         this.#credentialTags.set(proxy.identity, tag);
       }
       key = new PoolKey(url, proxy, tag);
+      key.probe = probe;
       this.#keys.set(probe, key);
-      this.#keys.set(key.id, key);
     }
     return key;
   }
@@ -216,7 +220,6 @@ export class Transport implements RoundTripper {
       const headerList = this.#headerList(req, acceptEncoding, key, connectionClose, upgrade);
       // Go's Request.Host: the caller's Host, else the URL's; the URL alone chose the key above.
       const host = this.#hostFor(req, parts.host);
-      const counters = this.#pool.counters(key.id);
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
       events = RequestEvents.for(req);
@@ -232,8 +235,10 @@ export class Transport implements RoundTripper {
         const framing = this.#framing(req, source);
         const head = key.heads.head(req.method, target, host, fields, framing);
         emit(trace, 'getConn', key.hostPort);
-        const got = this.#pool.acquire(key.id, cancel, trace);
+        const got = this.#pool.acquire(key.id, cancel, trace, key);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
+        // Taken with a connection in hand: a host's entry (and its counters) lives while it has one.
+        const counters = this.#pool.counters(key.id);
         const reused = conn.uses > 0;
         if (events !== null) events.connected(conn, reused, idleTime);
         const info = conn instanceof Conn ? conn.info : (this.#h2Info.get(conn) ?? null);
@@ -473,9 +478,16 @@ export class Transport implements RoundTripper {
 
   stats(): TransportStats {
     const hosts = this.#pool.snapshot();
+    const unlisted = this.#pool.unlisted();
     const totals = emptyStats();
     for (const h of Object.values(hosts)) addStats(totals, h);
-    return { hosts, totals };
+    addStats(totals, unlisted.stats);
+    return { hosts, totals, unlisted: unlisted.stats, unlistedHosts: unlisted.hosts };
+  }
+
+  /** @internal Host entries the pool holds now (tests of the per-host memory bound). */
+  get _hostEntries(): number {
+    return this.#pool.hostEntries;
   }
 
   /**
@@ -484,11 +496,9 @@ export class Transport implements RoundTripper {
    */
   _openConnections(): OpenConnections[] {
     const out: OpenConnections[] = [];
-    for (const [id, h] of Object.entries(this.#pool.snapshot())) {
-      if (h.active === 0 && h.idle === 0) continue;
-      const key = this.#keys.get(id);
-      if (key === undefined) continue;
-      out.push({ scheme: key.scheme, hostname: key.hostname, port: key.port, active: h.active, idle: h.idle });
+    for (const { meta, active, idle } of this.#pool.open()) {
+      if ((active === 0 && idle === 0) || !(meta instanceof PoolKey)) continue;
+      out.push({ scheme: meta.scheme, hostname: meta.hostname, port: meta.port, active, idle });
     }
     return out;
   }
