@@ -29,6 +29,7 @@ export { Body } from './body.js';
 export { Headers, type HeadersInit } from './headers.js';
 export type { ClientTrace, GotConnInfo, WroteRequestInfo, DNSDoneInfo, TLSHandshakeInfo, RetryInfo, ProgressInfo } from './trace.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
+export type { PoolAdvice, PoolAdviceCode, PoolAdviceOption } from './advice/types.js';
 export {
   HttpoolError,
   TimeoutError,

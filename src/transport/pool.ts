@@ -10,6 +10,8 @@ import { emptyStats } from '../stats.js';
 import { HostLimits } from './idle-limit.js';
 import { Waiter } from './waiter.js';
 import type { Cancel } from '../cancel.js';
+import { HostWindow } from '../advice/host-window.js';
+import type { PoolWatcher } from './pool-monitor.js';
 
 /** What the pool needs of a connection. */
 export interface Poolable {
@@ -78,7 +80,16 @@ class HostPool<C extends Poolable> {
   dialing = 0;
   readonly stats: HostStats = emptyStats();
   readonly limits = new HostLimits();
-  constructor(readonly key: string) {}
+  /** What the pool's watcher (pool-monitor.ts) reads: a fixed-size sliding window. */
+  readonly window: HostWindow;
+  constructor(readonly key: string, now: number) {
+    this.window = new HostWindow(now);
+  }
+
+  /** Requests running or waiting for a connection (HTTP/1.1; a session's streams are not counted). */
+  inFlight(): number {
+    return this.active + this.waiters.length;
+  }
 
   total(): number {
     return this.active + this.idle.length + this.dialing + this.shared.length;
@@ -99,21 +110,23 @@ export class Pool<C extends Poolable> {
   readonly #dial: Dialer<C>;
   readonly #now: Clock;
   readonly #schedule: Scheduler;
+  readonly #watcher: PoolWatcher | null;
   #sweepAt = Infinity;
   #sweepTimer: { cancel(): void } | null = null;
   #closed = false;
 
-  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler) {
+  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler, watcher: PoolWatcher | null = null) {
     this.#limits = limits;
     this.#dial = dial;
     this.#now = now;
     this.#schedule = schedule;
+    this.#watcher = watcher;
   }
 
   #host(key: string): HostPool<C> {
     let h = this.#hosts.get(key);
     if (h === undefined) {
-      h = new HostPool<C>(key);
+      h = new HostPool<C>(key, this.#now());
       this.#hosts.set(key, h);
     }
     return h;
@@ -155,16 +168,45 @@ export class Pool<C extends Poolable> {
       conn.poolState = 'active';
       conn.setIdle(false);
       host.active++;
+      // The one cost the pool's watcher adds to a request: a compare (idle hits have no waiters).
+      if (host.active > host.window.peak) host.window.peak = host.active;
       return { conn, reused: true, wasIdle: true, idleTime: now - conn.idleSince };
     }
     const waiter = new Waiter<Acquired<C>>(cancel, (w) => this.#forget(host, w));
     waiter.ctx = dialCtx;
     host.waiters.push(waiter);
+    const window = host.window;
+    if (host.inFlight() > window.peak) window.peak = host.inFlight();
     const max = this.#limits.maxConnsPerHost;
     if (host.multiplexHint && host.dialing > 0) host.dialQueue.push(waiter);
     else if (max === 0 || host.total() < max) this.#startDial(host, waiter);
-    else host.dialQueue.push(waiter);
+    else {
+      host.dialQueue.push(waiter);
+      waiter.queuedAt = now;
+      if (host.dialQueue.length > window.peakWaiting) window.peakWaiting = host.dialQueue.length;
+    }
     return waiter.promise;
+  }
+
+  /** Tells the watcher about `host`, whose window a rule reads has just changed. */
+  #signal(host: HostPool<C>, now: number = this.#now()): void {
+    this.#watcher?.signal(host.key, host.window, host.stats, host.inFlight(), now);
+  }
+
+  /** A waiter queued for maxConnsPerHost got a connection or a dial slot: its wait counts. */
+  #waited(host: HostPool<C>, w: Waiter<Acquired<C>>): void {
+    if (w.queuedAt < 0) return;
+    const now = this.#now();
+    host.window.waitMs += now - w.queuedAt;
+    w.queuedAt = -1;
+    this.#signal(host, now);
+  }
+
+  /** The most requests in flight across every key's window (for the maxIdleConns advice). */
+  windowPeakTotal(): number {
+    let n = 0;
+    for (const h of this.#hosts.values()) n += h.window.windowPeak;
+    return n;
   }
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {
@@ -188,6 +230,7 @@ export class Pool<C extends Poolable> {
           conn.close('transport-closed');
           return;
         }
+        this.#signal(host);
         if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) return;
         // Late binding: the waiter was served by a freed connection (or gave up) while this
         // dial was in flight. The new connection is still good: park it for the next request.
@@ -250,7 +293,9 @@ export class Pool<C extends Poolable> {
       // Held back for a session on its way: keep waiting for it.
       if (host.multiplexHint && host.dialing > 0) return;
       const w = host.dialQueue.shift()!;
-      if (!w.settled) this.#startDial(host, w);
+      if (w.settled) continue;
+      this.#waited(host, w);
+      this.#startDial(host, w);
     }
   }
 
@@ -282,10 +327,14 @@ export class Pool<C extends Poolable> {
     while (host.waiters.length > 0) {
       const w = host.waiters.shift()!;
       removeItem(host.dialQueue, w);
-      if (w.deliver({ conn, reused: true, wasIdle: false, idleTime: 0 })) return null;
+      if (w.deliver({ conn, reused: true, wasIdle: false, idleTime: 0 })) {
+        this.#waited(host, w);
+        return null;
+      }
     }
     if (host.idle.length >= this.#limits.maxIdleConnsPerHost) {
       conn.close('idle-pool-full');
+      this.#signal(host);
       return 'idle-pool-full';
     }
     const now = this.#now();
@@ -306,6 +355,9 @@ export class Pool<C extends Poolable> {
     if (maxAll > 0 && this.#lru.size > maxAll) {
       const oldest = this.#lru.values().next().value as C;
       oldest.close('idle-pool-full');
+      const evicted = this.#host(oldest.key);
+      evicted.window.idleFullGlobal++;
+      this.#signal(evicted, now);
       if (oldest === conn) return 'idle-pool-full';
     }
     if (deadline < this.#sweepAt) this.#armSweep(deadline, now);
@@ -350,6 +402,7 @@ export class Pool<C extends Poolable> {
       host.active--;
     }
     if (host.active < 0) throw new Error(`httpool: active count for ${host.key} went negative`);
+    if (reason === 'body-leaked') this.#signal(host);
     this.#dialSlotFreed(host);
   }
 

@@ -32,6 +32,8 @@ import { whenBodySettled } from '../response.js';
 import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
+import { PoolMonitor } from './pool-monitor.js';
+import type { PoolAdvice } from '../advice/types.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
 
 /** Anything that turns a Request into a Response (Go's RoundTripper). */
@@ -61,6 +63,8 @@ export class Transport implements RoundTripper {
   readonly #given: TransportOptions;
   /** What res.tls and the addresses read, per HTTP/2 session (an HTTP/1.1 Conn carries its own). */
   readonly #h2Info = new WeakMap<H2Conn, ConnInfo>();
+  /** The pool watching its own sizing (pool-monitor.ts): advice() and HttpoolPoolWarning. */
+  readonly #monitor: PoolMonitor;
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
@@ -87,6 +91,7 @@ export class Transport implements RoundTripper {
         if (closedChannel.hasSubscribers) closedChannel.publish({ connId: conn.id, key: conn.key, reason });
       },
     };
+    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, () => this.#pool.windowPeakTotal());
     this.#pool = new Pool<AnyConn>(
       o,
       (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
@@ -96,6 +101,7 @@ export class Transport implements RoundTripper {
         t.unref();
         return { cancel: () => clearTimeout(t) };
       },
+      this.#monitor,
     );
   }
 
@@ -113,6 +119,7 @@ export class Transport implements RoundTripper {
       conn.info = info;
     }
     this.#inFlight.add(conn);
+    this.#monitor.firstDial(keyId, performance.now());
     if (openedChannel.hasSubscribers) openedChannel.publish({ connId: conn.id, key: keyId });
     return conn;
   }
@@ -228,7 +235,11 @@ export class Transport implements RoundTripper {
           });
         }
         counters.requests++;
-        if (reused) counters.reused++;
+        if (reused) {
+          counters.reused++;
+          // A Transport that reuses a connection is not one made per call (per-call.ts).
+          if (this.#monitor.unsettled) this.#monitor.settled(performance.now());
+        }
         const exReq: ExchangeRequest = {
           method: req.method,
           request: req,
@@ -428,6 +439,7 @@ export class Transport implements RoundTripper {
 
   /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
   async close(): Promise<void> {
+    this.#monitor.settled(performance.now());
     this.#pool.close();
     this.#closing.abort();
     for (const conn of [...this.#inFlight]) conn.close('transport-closed');
@@ -455,6 +467,15 @@ export class Transport implements RoundTripper {
     const totals = emptyStats();
     for (const h of Object.values(hosts)) addStats(totals, h);
     return { hosts, totals };
+  }
+
+  /**
+   * What this Transport's pool has found wrong with its sizing lately (the last 10 minutes), and
+   * any Transport-per-call finding of the process: the findings HttpoolPoolWarning reports,
+   * whether or not warnOnPoolMisuse let it. [] for a healthy pool.
+   */
+  advice(): PoolAdvice[] {
+    return this.#monitor.advice(performance.now());
   }
 
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */

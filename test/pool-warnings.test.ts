@@ -1,0 +1,251 @@
+// The pool says when it is mis-sized (issue 15): HttpoolPoolWarning from a Transport's own
+// figures, transport.advice(), warnOnPoolMisuse. Real loopback servers and sockets; loads are
+// bounded (callers × requests), waits are margins. The window's rules and gates are also
+// checked as pure functions at the end.
+
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, Transport, type PoolAdvice, type TransportOptions } from '../src/index.js';
+import { resetPerCall } from '../src/advice/per-call.js';
+import { setTuning } from '../src/advice/tuning.js';
+import { HostWindow } from '../src/advice/host-window.js';
+import { advisePool } from '../src/advice/rules.js';
+import { worthWarning } from '../src/advice/gate.js';
+import { DEFAULT_TUNING } from '../src/advice/tuning.js';
+import { emptyStats, type HostStats } from '../src/stats.js';
+import { httpServer, sleep, until } from './support/servers.js';
+import { within } from './support/within.js';
+
+interface PoolWarning extends Error {
+  code?: string;
+}
+
+/** Every HttpoolPoolWarning emitted during the test; the listener goes with the test. */
+function captureWarnings(t: TestContext): PoolWarning[] {
+  const seen: PoolWarning[] = [];
+  const on = (w: PoolWarning): void => {
+    if (w.name === 'HttpoolPoolWarning') seen.push(w);
+  };
+  process.on('warning', on);
+  t.after(() => process.off('warning', on));
+  return seen;
+}
+
+/** Fresh process-wide state and default thresholds before and after each test. */
+function fresh(t: TestContext): void {
+  resetPerCall();
+  setTuning();
+  t.after(() => {
+    resetPerCall();
+    setTuning();
+  });
+}
+
+async function server(t: TestContext, delayMs = 0) {
+  const srv = await httpServer((_req, res) => {
+    if (delayMs > 0) setTimeout(() => res.end('ok'), delayMs);
+    else res.end('ok');
+  });
+  t.after(() => srv.close());
+  return srv;
+}
+
+function transportFor(t: TestContext, opts: TransportOptions = {}) {
+  const transport = new Transport(opts);
+  t.after(() => transport.close());
+  return { transport, client: new Client({ transport }) };
+}
+
+/** `n` callers, each making `each` requests in turn with `thinkMs` between them (a service's workers). */
+async function callers(client: Client, url: string, n: number, each: number, thinkMs: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let i = 0; i < each; i++) {
+        const res = await client.get(url);
+        await res.body.text();
+        if (thinkMs > 0) await sleep(thinkMs);
+      }
+    }),
+  );
+}
+
+/** process.emitWarning delivers on a later tick: let it. */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('maxIdleConnsPerHost: 2 under 50 callers with think time warns HTTPOOL_POOL_CHURN once, naming the option and a value ≥ 50', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  const srv = await server(t);
+  const { transport, client } = transportFor(t, { maxIdleConnsPerHost: 2 });
+  await within(callers(client, srv.url, 50, 20, 5), 30_000, 'the load');
+  await settle();
+
+  const churn = warnings.filter((w) => w.code === 'HTTPOOL_POOL_CHURN');
+  assert.equal(churn.length, 1, warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+  assert.equal(warnings.length, 1, 'nothing else (the low reuse is churn\'s to explain)');
+  const w = churn[0]!;
+  assert.match(w.message, /maxIdleConnsPerHost=2/);
+  assert.match(w.message, new RegExp(`idle pool for 127\\.0\\.0\\.1:${srv.port} was full`));
+  const at = Number(/set it to at least (\d+)/.exec(w.message)?.[1]);
+  assert.ok(at >= 50, `suggests at least the 50 callers, got ${at}: ${w.message}`);
+
+  const advice = transport.advice();
+  const found = advice.find((a) => a.code === 'HTTPOOL_POOL_CHURN')!;
+  assert.ok(found, JSON.stringify(advice));
+  assert.equal(found.option, 'maxIdleConnsPerHost');
+  assert.equal(found.host, `http://127.0.0.1:${srv.port}`);
+  assert.ok(typeof found.suggested === 'number' && found.suggested >= 50);
+  assert.ok((found.figures['idlePoolFull'] ?? 0) >= 96, `closed the surplus of 48 at least twice: ${JSON.stringify(found.figures)}`);
+  assert.ok((found.figures['peakConcurrency'] ?? 0) >= 50);
+});
+
+test('healthy traffic (default options, the same 50 callers) warns nothing and advice() is empty, even with windows rolling fast', async (t) => {
+  fresh(t);
+  // Short buckets: the window rolls many times during the load, the start-up dials fall out of it.
+  setTuning({ bucketMs: 200, checkEveryMs: 20, waitMinSpanMs: 100 });
+  const warnings = captureWarnings(t);
+  const srv = await server(t);
+  const { transport, client } = transportFor(t);
+  await within(callers(client, srv.url, 50, 20, 5), 30_000, 'the load');
+  await settle();
+  assert.deepEqual(warnings.map((w) => `${w.code}: ${w.message}`), []);
+  assert.deepEqual(transport.advice(), []);
+  assert.equal(transport.stats().totals.opened, srv.connections);
+  assert.ok(srv.connections <= 50, `one connection per caller at most, got ${srv.connections}`);
+});
+
+test('warnOnPoolMisuse: false silences the warning while advice() still reports the churn', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  const srv = await server(t);
+  const { transport, client } = transportFor(t, { maxIdleConnsPerHost: 2, warnOnPoolMisuse: false });
+  await within(callers(client, srv.url, 50, 20, 5), 30_000, 'the load');
+  await settle();
+  assert.deepEqual(warnings, []);
+  const churn = transport.advice().filter((a) => a.code === 'HTTPOOL_POOL_CHURN');
+  assert.equal(churn.length, 1, JSON.stringify(transport.advice()));
+  assert.equal(churn[0]!.option, 'maxIdleConnsPerHost');
+  assert.ok((churn[0]!.suggested as number) >= 50);
+});
+
+test('a Transport made per call and dropped warns HTTPOOL_TRANSPORT_PER_CALL once; Transports closed after their call do not', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  const srv = await server(t);
+  const call = async (close: boolean): Promise<void> => {
+    const transport = new Transport();
+    const res = await new Client({ transport }).get(`${srv.url}/x`);
+    await res.body.text();
+    if (close) await transport.close();
+  };
+  // Closed after each call: released on purpose, not a leak.
+  for (let i = 0; i < 80; i++) await call(true);
+  await settle();
+  assert.deepEqual(warnings.map((w) => w.message), []);
+
+  // Dropped (seed 004): their idle sockets stay until the server closes them after the test.
+  for (let i = 0; i < 80; i++) await call(false);
+  await settle();
+  assert.equal(warnings.length, 1, warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+  assert.equal(warnings[0]!.code, 'HTTPOOL_TRANSPORT_PER_CALL');
+  assert.match(warnings[0]!.message, new RegExp(`to 127\\.0\\.0\\.1:${srv.port}\\)`));
+  assert.match(warnings[0]!.message, /share it/);
+
+  // Any Transport of the process reports it, a healthy one included.
+  const { transport } = transportFor(t);
+  const perCall = transport.advice().filter((a) => a.code === 'HTTPOOL_TRANSPORT_PER_CALL');
+  assert.equal(perCall.length, 1);
+  assert.ok((perCall[0]!.figures['oneShot'] ?? 0) >= DEFAULT_TUNING.perCallMin);
+});
+
+test('requests queued behind maxConnsPerHost: 2 warn HTTPOOL_POOL_WAIT naming the cap and the concurrency', async (t) => {
+  fresh(t);
+  // The window need not span a whole second for the test.
+  setTuning({ waitMinSpanMs: 200 });
+  const warnings = captureWarnings(t);
+  const srv = await server(t, 2);
+  const { transport, client } = transportFor(t, { maxConnsPerHost: 2 });
+  const load = callers(client, srv.url, 50, 40, 0);
+  await within(until(() => warnings.length > 0, 20_000, 'a pool warning'), 25_000, 'the warning');
+  await within(load, 30_000, 'the load');
+  await settle();
+  assert.equal(warnings.length, 1, warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+  assert.equal(warnings[0]!.code, 'HTTPOOL_POOL_WAIT');
+  assert.match(warnings[0]!.message, /because maxConnsPerHost=2 is below the 50 requests that ran at once: raise it to 50/);
+  const wait = transport.advice().find((a) => a.code === 'HTTPOOL_POOL_WAIT')!;
+  assert.equal(wait.option, 'maxConnsPerHost');
+  assert.equal(wait.suggested, 50);
+  assert.ok((wait.figures['peakWaiting'] ?? 0) >= 40, JSON.stringify(wait.figures));
+  assert.equal(srv.connections, 2, 'the cap held');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The window, the rules and the gates, without sockets
+
+function stats(over: Partial<HostStats>): HostStats {
+  return { ...emptyStats(), ...over };
+}
+
+test('the window covers one to two buckets: counts are differences, peaks the larger of two buckets, a quiet spell starts afresh', () => {
+  const w = new HostWindow(0);
+  w.peak = 50;
+  w.advance(stats({ requests: 100, opened: 50 }), 5_000, 10_000, 3);
+  assert.equal(w.view(stats({ requests: 100, opened: 50 }), 5_000).observation.stats.requests, 100, 'still the first bucket');
+  w.advance(stats({ requests: 1_000, opened: 50 }), 10_000, 10_000, 3);
+  let v = w.view(stats({ requests: 1_500, reused: 1_400, opened: 60 }), 15_000);
+  assert.equal(v.spanMs, 15_000);
+  assert.equal(v.observation.stats.requests, 1_500);
+  assert.equal(v.observation.peakConcurrency, 50, 'the previous bucket\'s peak still counts');
+  w.advance(stats({ requests: 2_000, opened: 60 }), 20_000, 10_000, 3);
+  v = w.view(stats({ requests: 2_100, opened: 61 }), 21_000);
+  assert.equal(v.observation.stats.requests, 1_100, 'from the start of the bucket before');
+  assert.equal(v.observation.stats.opened, 11);
+  assert.equal(v.observation.peakConcurrency, 3, 'the start-up peak has left the window');
+  w.advance(stats({ requests: 2_100 }), 60_000, 10_000, 0);
+  v = w.view(stats({ requests: 2_100 }), 60_000);
+  assert.equal(v.spanMs, 0);
+  assert.equal(v.observation.stats.requests, 0);
+});
+
+const SETTINGS = { maxIdleConns: 100, maxIdleConnsPerHost: 100, maxConnsPerHost: 0, idleConnTimeout: 90_000, disableKeepAlives: false, maxDrainBytes: 256 * 1024, drainTimeout: 1_000 };
+const KEY = 'http://127.0.0.1:8080';
+
+function judge(s: Partial<HostStats>, peak: number, settings: Partial<typeof SETTINGS> = {}, spanMs = 10_000): { advice: PoolAdvice[]; warned: PoolAdvice[] } {
+  const o = { ...SETTINGS, ...settings };
+  const obs = { stats: stats(s), peakConcurrency: peak, peakWaiting: 0, connWaitMs: 0 };
+  const advice = advisePool({ options: o, hosts: { [KEY]: obs }, durationMs: spanMs, errors: {} });
+  return { advice, warned: advice.filter((a) => worthWarning(a, obs, spanMs, o, DEFAULT_TUNING)) };
+}
+
+test('gates: one burst above the idle cap is advice, not yet a warning; the surplus closed twice over is', () => {
+  const once = judge({ requests: 60, opened: 50, closed: { 'idle-pool-full': 48 } }, 50, { maxIdleConnsPerHost: 2 });
+  assert.equal(once.advice.length, 1);
+  assert.deepEqual(once.warned, []);
+  const churn = judge({ requests: 200, reused: 10, opened: 150, closed: { 'idle-pool-full': 144 } }, 50, { maxIdleConnsPerHost: 2 });
+  assert.deepEqual(churn.warned.map((a) => [a.code, a.option, a.suggested]), [['HTTPOOL_POOL_CHURN', 'maxIdleConnsPerHost', 50]]);
+});
+
+test('gates: the idle cap across hosts is named when it is the one below the concurrency', () => {
+  const r = judge({ requests: 500, reused: 100, opened: 400, closed: { 'idle-pool-full': 390 } }, 50, { maxIdleConns: 10 });
+  assert.deepEqual(r.warned.map((a) => [a.code, a.option, a.suggested]), [['HTTPOOL_POOL_CHURN', 'maxIdleConns', 50]]);
+});
+
+test('gates: low reuse warns only when sustained and not by choice; a start-up or disableKeepAlives does not', () => {
+  // Start-up: every caller dialed once.
+  assert.deepEqual(judge({ requests: 50, opened: 50 }, 50).warned, []);
+  // The server closes idle connections early, again and again.
+  const early = judge({ requests: 400, reused: 100, opened: 300, closed: { 'server-closed': 290 } }, 10);
+  assert.deepEqual(early.warned.map((a) => [a.code, a.option]), [['HTTPOOL_POOL_LOW_REUSE', 'idleConnTimeout']]);
+  // Too few dials to be more than noise.
+  assert.deepEqual(judge({ requests: 40, reused: 10, opened: 30, closed: { 'server-closed': 29 } }, 2).warned, []);
+  // disableKeepAlives: the bench says it, no warning nags about a choice.
+  const off = judge({ requests: 400, opened: 400, closed: { 'keepalives-disabled': 400 } }, 10, { disableKeepAlives: true });
+  assert.equal(off.advice.length, 1);
+  assert.deepEqual(off.warned, []);
+});
+
+test('gates: leaked bodies warn HTTPOOL_POOL_LEAKS at ten in the window, not at one', () => {
+  assert.deepEqual(judge({ requests: 100, reused: 99, opened: 1, closed: { 'body-leaked': 1 } }, 5).warned, []);
+  const r = judge({ requests: 100, reused: 80, opened: 20, closed: { 'body-leaked': 12 } }, 5);
+  assert.deepEqual(r.warned.map((a) => [a.code, a.option, a.figures['leaked']]), [['HTTPOOL_POOL_LEAKS', null, 12]]);
+});
