@@ -5,6 +5,8 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { Client, Transport, type PoolAdvice, type TransportOptions } from '../src/index.js';
 import { resetPerCall } from '../src/advice/per-call.js';
 import { setTuning } from '../src/advice/tuning.js';
@@ -15,6 +17,9 @@ import { DEFAULT_TUNING } from '../src/advice/tuning.js';
 import { emptyStats, type HostStats } from '../src/stats.js';
 import { httpServer, sleep, until } from './support/servers.js';
 import { within } from './support/within.js';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 interface PoolWarning extends Error {
   code?: string;
@@ -69,8 +74,11 @@ async function callers(client: Client, url: string, n: number, each: number, thi
   );
 }
 
-/** process.emitWarning delivers on a later tick: let it. */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+/**
+ * Past the last check a signal may still have pending (a key's quiet time, 250 ms by default),
+ * and the tick on which process.emitWarning delivers.
+ */
+const settle = (): Promise<void> => sleep(DEFAULT_TUNING.checkEveryMs + 100);
 
 test('maxIdleConnsPerHost: 2 under 50 callers with think time warns HTTPOOL_POOL_CHURN once, naming the option and a value ≥ 50', async (t) => {
   fresh(t);
@@ -128,6 +136,24 @@ test('warnOnPoolMisuse: false silences the warning while advice() still reports 
   assert.ok((churn[0]!.suggested as number) >= 50);
 });
 
+test('maxIdleConns below the concurrency across hosts warns HTTPOOL_POOL_CHURN once for every key, naming maxIdleConns, and nothing per host', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  const servers = await Promise.all(Array.from({ length: 5 }, () => server(t)));
+  const { transport, client } = transportFor(t, { maxIdleConns: 10 });
+  await within(Promise.all(servers.map((srv) => callers(client, srv.url, 10, 20, 5))), 30_000, 'the load');
+  await settle();
+  assert.equal(warnings.length, 1, warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
+  assert.equal(warnings[0]!.code, 'HTTPOOL_POOL_CHURN');
+  assert.match(warnings[0]!.message, /idle pool across all hosts was full \(maxIdleConns=10\)/);
+  assert.doesNotMatch(warnings[0]!.message, /maxIdleConnsPerHost/);
+  const found = transport.advice();
+  assert.equal(found.length, 1, JSON.stringify(found));
+  assert.equal(found[0]!.host, '*');
+  assert.equal(found[0]!.option, 'maxIdleConns');
+  assert.ok((found[0]!.suggested as number) >= 40, `about the 50 callers across hosts: ${JSON.stringify(found[0])}`);
+});
+
 test('a Transport made per call and dropped warns HTTPOOL_TRANSPORT_PER_CALL once; Transports closed after their call do not', async (t) => {
   fresh(t);
   const warnings = captureWarnings(t);
@@ -177,6 +203,37 @@ test('requests queued behind maxConnsPerHost: 2 warn HTTPOOL_POOL_WAIT naming th
   assert.equal(wait.suggested, 50);
   assert.ok((wait.figures['peakWaiting'] ?? 0) >= 40, JSON.stringify(wait.figures));
   assert.equal(srv.connections, 2, 'the cap held');
+});
+
+test('bodies dropped unread again and again warn HTTPOOL_POOL_LEAKS once', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  // A body that never ends: each response is still arriving when it is dropped.
+  const srv = await httpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('still coming');
+  });
+  t.after(() => srv.close());
+  const { transport, client } = transportFor(t, { warnOnLeakedBody: false });
+  await (async function leakTwelve() {
+    for (let i = 0; i < 12; i++) assert.equal((await client.get(srv.url)).statusCode, 200);
+  })();
+  await until(
+    () => {
+      gc();
+      return (transport.stats().totals.closed['body-leaked'] ?? 0) === 12;
+    },
+    10_000,
+    'the twelve leaked bodies to be collected',
+  );
+  // The collections come in a burst: the last ones are read when the key's quiet time ends.
+  await until(() => warnings.length > 0, 2_000, 'the pool warning');
+  await sleep(300);
+  assert.deepEqual(warnings.map((w) => w.code), ['HTTPOOL_POOL_LEAKS']);
+  assert.match(warnings[0]!.message, /^12 responses from 127\.0\.0\.1:\d+ were garbage-collected with their body neither read nor closed/);
+  const leaks = transport.advice().find((a) => a.code === 'HTTPOOL_POOL_LEAKS')!;
+  assert.equal(leaks.figures['leaked'], 12);
+  assert.equal(leaks.option, null);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -196,13 +196,16 @@ function lowReuse(c: HostContext, errors: Record<string, number>): PoolAdvice | 
   );
 }
 
-/** The idle cap across hosts is below the concurrency across hosts: said once, after the hosts. */
-function globalChurn(o: PoolSettings, key: string, idleFull: number, totalPeak: number, perHostNamed: boolean, spanMs: number): PoolAdvice | null {
+/**
+ * The idle cap across hosts is below the concurrency across hosts: said once, after the hosts
+ * (host '*'). A Transport asks it over its pool-wide window, `idleFull` being the LRU evictions.
+ */
+export function idleCapAcrossHosts(o: PoolSettings, idleFull: number, totalPeak: number, perHostNamed: boolean, spanMs: number): PoolAdvice | null {
   if (!(idleFull > 0 || (perHostNamed && o.maxIdleConns > 0 && o.maxIdleConns < totalPeak))) return null;
   const fix = `set maxIdleConns to at least ${int(totalPeak)}, or 0 for no limit`;
   return {
     code: 'HTTPOOL_POOL_CHURN',
-    host: key,
+    host: '*',
     option: 'maxIdleConns',
     suggested: totalPeak,
     message:
@@ -239,7 +242,7 @@ export function advisePool(input: AdviceInput): PoolAdvice[] {
       if (f !== null) out.push(f);
     }
   }
-  const g = globalChurn(o, keys.length === 1 ? keys[0]! : '*', globalIdleFull, totalPeak, perHostNamed, input.durationMs);
+  const g = idleCapAcrossHosts(o, globalIdleFull, totalPeak, perHostNamed, input.durationMs);
   if (g !== null) out.push(g);
   return out;
 }

@@ -31,7 +31,10 @@ export type PoolAdviceOption =
 /** One piece of advice about one pool key. */
 export interface PoolAdvice {
   readonly code: PoolAdviceCode;
-  /** The pool key ("http://127.0.0.1:8080", as in stats().hosts); proxy credentials are never in it. */
+  /**
+   * The pool key ("http://127.0.0.1:8080", as in stats().hosts; proxy credentials are never in
+   * it), or '*' for a finding about every host at once (the maxIdleConns cap).
+   */
   readonly host: string;
   /** The sentence: what was seen, with the numbers, and what to do. */
   readonly message: string;

@@ -8,43 +8,113 @@ import { worthWarning } from '../advice/gate.js';
 import type { HostWindow } from '../advice/host-window.js';
 import { notePerCall, perCallFindings, transportBorn, transportSettled } from '../advice/per-call.js';
 import { RecentFindings } from '../advice/recent.js';
-import { advisePool } from '../advice/rules.js';
+import { advisePool, idleCapAcrossHosts } from '../advice/rules.js';
 import { tuning } from '../advice/tuning.js';
-import type { PoolAdvice, PoolSettings } from '../advice/types.js';
+import type { HostObservation, PoolAdvice, PoolSettings } from '../advice/types.js';
 import type { HostStats } from '../stats.js';
+import type { Clock, Scheduler } from './pool.js';
 
 /** What the pool tells its watcher; called off the request path only. */
 export interface PoolWatcher {
   /** Something a rule reads changed for `key`; `inFlight` is its requests running or waiting now. */
   signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void;
+  /** maxIdleConns closed an idle connection (LRU eviction); `stats` are the pool's, across keys. */
+  signalAcross(window: HostWindow, stats: HostStats, now: number): void;
 }
 
 export class PoolMonitor implements PoolWatcher {
   readonly #settings: PoolSettings;
   readonly #warn: boolean;
   readonly #recent = new RecentFindings();
-  /** The most requests in flight across every key's window (the pool sums them, only when maxIdleConns closed something). */
+  /** The most requests in flight across every key's window (the pool sums them: only when maxIdleConns closed something, at most every checkEveryMs). */
   readonly #totalPeak: () => number;
   /** Born (first dial) and not yet settled (reused or closed): see per-call.ts. */
   #perCall: 'unborn' | 'born' | 'settled' = 'unborn';
 
-  constructor(settings: PoolSettings, warn: boolean, totalPeak: () => number) {
+  readonly #now: Clock;
+  readonly #schedule: Scheduler;
+  /** Windows signalled during their quiet time, checked once it ends: the last of a burst is not lost. */
+  readonly #pending = new Map<HostWindow, (now: number) => void>();
+  #timer: { cancel(): void } | null = null;
+
+  constructor(settings: PoolSettings, warn: boolean, totalPeak: () => number, now: Clock, schedule: Scheduler) {
     this.#settings = settings;
     this.#warn = warn;
     this.#totalPeak = totalPeak;
+    this.#now = now;
+    this.#schedule = schedule;
   }
 
   signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void {
-    window.advance(stats, now, tuning.bucketMs, inFlight);
-    if (now < window.nextCheck) return;
-    window.nextCheck = now + tuning.checkEveryMs;
-    const { observation, spanMs, idleFullGlobal } = window.view(stats, now);
-    const totalPeak = idleFullGlobal > 0 ? Math.max(this.#totalPeak(), observation.peakConcurrency) : observation.peakConcurrency;
-    const found = advisePool({ options: this.#settings, hosts: { [key]: observation }, durationMs: spanMs, errors: {}, totalPeak });
-    for (const a of found) {
-      if (!worthWarning(a, observation, spanMs, this.#settings, tuning)) continue;
-      if (this.#recent.note(a, now, tuning.repeatMs)) this.#emit(a);
+    this.#due(window, now, (at) => this.#checkKey(key, window, stats, inFlight, at));
+  }
+
+  signalAcross(window: HostWindow, stats: HostStats, now: number): void {
+    this.#due(window, now, (at) => this.#checkAcross(window, stats, at));
+  }
+
+  /**
+   * Runs `check` now when the window's quiet time (tuning.checkEveryMs) is over, else once it is,
+   * from one unref'd timer for the whole Transport: a burst of signals is one check, and its last
+   * signal is still read.
+   */
+  #due(window: HostWindow, now: number, check: (now: number) => void): void {
+    if (now >= window.nextCheck) {
+      window.nextCheck = now + tuning.checkEveryMs;
+      check(now);
+      return;
     }
+    this.#pending.set(window, check);
+    this.#timer ??= this.#schedule(window.nextCheck - now, () => this.#checkPending());
+  }
+
+  #checkPending(): void {
+    this.#timer = null;
+    const now = this.#now();
+    const due = [...this.#pending];
+    this.#pending.clear();
+    for (const [window, check] of due) {
+      window.nextCheck = now + tuning.checkEveryMs;
+      check(now);
+    }
+  }
+
+  #checkKey(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void {
+    window.advance(stats, now, tuning.bucketMs, inFlight);
+    const { observation, spanMs, idleFullGlobal } = window.view(stats, now);
+    // maxIdleConns's evictions are #checkAcross's to judge, across keys: here they would read as
+    // this key's dial races.
+    const closed = observation.stats.closed;
+    const own = (closed['idle-pool-full'] ?? 0) - idleFullGlobal;
+    if (own > 0) closed['idle-pool-full'] = own;
+    else delete closed['idle-pool-full'];
+    const found = advisePool({ options: this.#settings, hosts: { [key]: observation }, durationMs: spanMs, errors: {} });
+    for (const a of found) {
+      // Dials that replaced evicted connections are not low reuse of this key's making either.
+      if (a.code === 'HTTPOOL_POOL_LOW_REUSE' && idleFullGlobal >= observation.stats.opened / 2) continue;
+      this.#consider(a, observation, spanMs, now);
+    }
+  }
+
+  #checkAcross(window: HostWindow, stats: HostStats, now: number): void {
+    window.advance(stats, now, tuning.bucketMs, 0);
+    const { observation, spanMs } = window.view(stats, now);
+    observation.peakConcurrency = this.#totalPeak();
+    const idleFull = observation.stats.closed['idle-pool-full'] ?? 0;
+    const a = idleCapAcrossHosts(this.#settings, idleFull, observation.peakConcurrency, false, spanMs);
+    if (a !== null && this.#settings.maxIdleConns < observation.peakConcurrency) this.#consider(a, observation, spanMs, now);
+  }
+
+  /** The Transport closed: checks still pending are dropped. */
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#pending.clear();
+  }
+
+  #consider(a: PoolAdvice, observation: HostObservation, spanMs: number, now: number): void {
+    if (!worthWarning(a, observation, spanMs, this.#settings, tuning)) return;
+    if (this.#recent.note(a, now, tuning.repeatMs)) this.#emit(a);
   }
 
   /** This Transport opened its first connection. */
@@ -75,7 +145,7 @@ export class PoolMonitor implements PoolWatcher {
   #emit(a: PoolAdvice): void {
     if (!this.#warn) return;
     const span = a.figures['spanMs'] ?? 0;
-    const where = a.code === 'HTTPOOL_TRANSPORT_PER_CALL' ? 'process-wide' : `pool ${a.host}`;
+    const where = a.code === 'HTTPOOL_TRANSPORT_PER_CALL' ? 'process-wide' : a.host === '*' ? 'every pool key' : `pool ${a.host}`;
     process.emitWarning(`${a.message} (${where}, over the last ${seconds(span)} s; warnOnPoolMisuse: false turns these warnings off)`, {
       type: 'HttpoolPoolWarning',
       code: a.code,

@@ -111,6 +111,9 @@ export class Pool<C extends Poolable> {
   readonly #now: Clock;
   readonly #schedule: Scheduler;
   readonly #watcher: PoolWatcher | null;
+  /** Across every key, for the maxIdleConns advice: connections opened, and closed by LRU eviction. */
+  readonly #across: HostStats = emptyStats();
+  readonly #acrossWindow: HostWindow;
   #sweepAt = Infinity;
   #sweepTimer: { cancel(): void } | null = null;
   #closed = false;
@@ -121,6 +124,7 @@ export class Pool<C extends Poolable> {
     this.#now = now;
     this.#schedule = schedule;
     this.#watcher = watcher;
+    this.#acrossWindow = new HostWindow(now());
   }
 
   #host(key: string): HostPool<C> {
@@ -215,6 +219,7 @@ export class Pool<C extends Poolable> {
       (conn) => {
         host.dialing--;
         host.stats.opened++;
+        this.#across.opened++;
         if (conn.multiplexed === true) {
           this.#landShared(host, conn, waiter);
           return;
@@ -355,9 +360,10 @@ export class Pool<C extends Poolable> {
     if (maxAll > 0 && this.#lru.size > maxAll) {
       const oldest = this.#lru.values().next().value as C;
       oldest.close('idle-pool-full');
-      const evicted = this.#host(oldest.key);
-      evicted.window.idleFullGlobal++;
-      this.#signal(evicted, now);
+      // Counted for its key too, so that key's rules can tell this close from its own cap's.
+      this.#host(oldest.key).window.idleFullGlobal++;
+      this.#across.closed['idle-pool-full'] = (this.#across.closed['idle-pool-full'] ?? 0) + 1;
+      this.#watcher?.signalAcross(this.#acrossWindow, this.#across, now);
       if (oldest === conn) return 'idle-pool-full';
     }
     if (deadline < this.#sweepAt) this.#armSweep(deadline, now);

@@ -31,7 +31,7 @@ import { cancelFor } from '../cancel.js';
 import { whenBodySettled } from '../response.js';
 import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
-import { Pool } from './pool.js';
+import { Pool, type Clock, type Scheduler } from './pool.js';
 import { PoolMonitor } from './pool-monitor.js';
 import type { PoolAdvice } from '../advice/types.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
@@ -91,18 +91,14 @@ export class Transport implements RoundTripper {
         if (closedChannel.hasSubscribers) closedChannel.publish({ connId: conn.id, key: conn.key, reason });
       },
     };
-    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, () => this.#pool.windowPeakTotal());
-    this.#pool = new Pool<AnyConn>(
-      o,
-      (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null),
-      () => performance.now(),
-      (delay, fn) => {
-        const t = setTimeout(fn, delay);
-        t.unref();
-        return { cancel: () => clearTimeout(t) };
-      },
-      this.#monitor,
-    );
+    const now: Clock = () => performance.now();
+    const schedule: Scheduler = (delay, fn) => {
+      const t = setTimeout(fn, delay);
+      t.unref();
+      return { cancel: () => clearTimeout(t) };
+    };
+    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, () => this.#pool.windowPeakTotal(), now, schedule);
+    this.#pool = new Pool<AnyConn>(o, (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null), now, schedule, this.#monitor);
   }
 
   async #dial(keyId: string, trace: TraceCtx | null): Promise<AnyConn> {
@@ -440,6 +436,7 @@ export class Transport implements RoundTripper {
   /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
   async close(): Promise<void> {
     this.#monitor.settled(performance.now());
+    this.#monitor.stop();
     this.#pool.close();
     this.#closing.abort();
     for (const conn of [...this.#inFlight]) conn.close('transport-closed');
