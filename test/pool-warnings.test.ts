@@ -134,6 +134,7 @@ test('warnOnPoolMisuse: false silences the warning while advice() still reports 
   assert.equal(churn.length, 1, JSON.stringify(transport.advice()));
   assert.equal(churn[0]!.option, 'maxIdleConnsPerHost');
   assert.ok((churn[0]!.suggested as number) >= 50);
+  assert.throws(() => new Transport({ warnOnPoolMisuse: 'no' as unknown as boolean }), /warnOnPoolMisuse must be a boolean/);
 });
 
 test('maxIdleConns below the concurrency across hosts warns HTTPOOL_POOL_CHURN once for every key, naming maxIdleConns, and nothing per host', async (t) => {
@@ -258,6 +259,8 @@ test('the window covers one to two buckets: counts are differences, peaks the la
   assert.equal(v.observation.stats.requests, 1_100, 'from the start of the bucket before');
   assert.equal(v.observation.stats.opened, 11);
   assert.equal(v.observation.peakConcurrency, 3, 'the start-up peak has left the window');
+  assert.equal(w.peakAt(21_000, 10_000), 3);
+  assert.equal(w.peakAt(45_000, 10_000), 0, 'a key not heard of for two buckets has no peak left');
   w.advance(stats({ requests: 2_100 }), 60_000, 10_000, 0);
   v = w.view(stats({ requests: 2_100 }), 60_000);
   assert.equal(v.spanMs, 0);

@@ -92,8 +92,15 @@ export class HostWindow {
     };
   }
 
-  /** The most requests in flight in the window (for the peak across hosts). */
-  get windowPeak(): number {
+  /**
+   * The most requests in flight in the window as it would be at `now` (for the peak across
+   * keys): a key not signalled for a while has not moved its buckets on, and its old peak must
+   * not count.
+   */
+  peakAt(now: number, bucketMs: number): number {
+    const age = now - this.#cur.at;
+    if (age >= 2 * bucketMs) return 0;
+    if (age >= bucketMs) return this.peak;
     return Math.max(this.peak, this.#prevPeak);
   }
 

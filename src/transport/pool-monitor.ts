@@ -27,7 +27,7 @@ export class PoolMonitor implements PoolWatcher {
   readonly #warn: boolean;
   readonly #recent = new RecentFindings();
   /** The most requests in flight across every key's window (the pool sums them: only when maxIdleConns closed something, at most every checkEveryMs). */
-  readonly #totalPeak: () => number;
+  readonly #totalPeak: (now: number, bucketMs: number) => number;
   /** Born (first dial) and not yet settled (reused or closed): see per-call.ts. */
   #perCall: 'unborn' | 'born' | 'settled' = 'unborn';
 
@@ -37,7 +37,7 @@ export class PoolMonitor implements PoolWatcher {
   readonly #pending = new Map<HostWindow, (now: number) => void>();
   #timer: { cancel(): void } | null = null;
 
-  constructor(settings: PoolSettings, warn: boolean, totalPeak: () => number, now: Clock, schedule: Scheduler) {
+  constructor(settings: PoolSettings, warn: boolean, totalPeak: (now: number, bucketMs: number) => number, now: Clock, schedule: Scheduler) {
     this.#settings = settings;
     this.#warn = warn;
     this.#totalPeak = totalPeak;
@@ -99,7 +99,7 @@ export class PoolMonitor implements PoolWatcher {
   #checkAcross(window: HostWindow, stats: HostStats, now: number): void {
     window.advance(stats, now, tuning.bucketMs, 0);
     const { observation, spanMs } = window.view(stats, now);
-    observation.peakConcurrency = this.#totalPeak();
+    observation.peakConcurrency = this.#totalPeak(now, tuning.bucketMs);
     const idleFull = observation.stats.closed['idle-pool-full'] ?? 0;
     const a = idleCapAcrossHosts(this.#settings, idleFull, observation.peakConcurrency, false, spanMs);
     if (a !== null && this.#settings.maxIdleConns < observation.peakConcurrency) this.#consider(a, observation, spanMs, now);

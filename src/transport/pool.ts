@@ -207,9 +207,9 @@ export class Pool<C extends Poolable> {
   }
 
   /** The most requests in flight across every key's window (for the maxIdleConns advice). */
-  windowPeakTotal(): number {
+  windowPeakTotal(now: number, bucketMs: number): number {
     let n = 0;
-    for (const h of this.#hosts.values()) n += h.window.windowPeak;
+    for (const h of this.#hosts.values()) n += h.window.peakAt(now, bucketMs);
     return n;
   }
 

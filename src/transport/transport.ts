@@ -97,7 +97,7 @@ export class Transport implements RoundTripper {
       t.unref();
       return { cancel: () => clearTimeout(t) };
     };
-    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, () => this.#pool.windowPeakTotal(), now, schedule);
+    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, (at, bucketMs) => this.#pool.windowPeakTotal(at, bucketMs), now, schedule);
     this.#pool = new Pool<AnyConn>(o, (keyId, ctx) => this.#dial(keyId, ctx as TraceCtx | null), now, schedule, this.#monitor);
   }
 
