@@ -1,8 +1,9 @@
 // One pool key's sliding window: what its cumulative counters (stats.ts) read at the start of
 // each of two buckets, so the window's figures are a subtraction, and the most requests in
 // flight in each bucket. It lives in the pool's per-key entry and is a fixed size: no list of
-// events, no timer. The pool bumps `peak` per request (one compare); everything else moves
-// only when a rule is about to read it (advance(), from pool-monitor.ts).
+// events, no timer. The pool bumps `peak` when a request finds no idle connection (one
+// compare); everything else moves only when a rule is about to read it (advance(), from
+// pool-monitor.ts).
 
 import type { CloseReason, HostStats } from '../stats.js';
 import type { HostObservation } from './types.js';
@@ -25,7 +26,7 @@ export interface WindowView {
 }
 
 export class HostWindow {
-  /** Most requests in flight in the current bucket (the pool bumps it). */
+  /** Most requests in flight in the current bucket, seen when one had to dial or wait (the pool bumps it). */
   peak = 0;
   /** Most requests queued for maxConnsPerHost in the current bucket (the pool bumps it). */
   peakWaiting = 0;

@@ -172,15 +172,17 @@ export class Pool<C extends Poolable> {
       conn.poolState = 'active';
       conn.setIdle(false);
       host.active++;
-      // The one cost the pool's watcher adds to a request: a compare (idle hits have no waiters).
-      if (host.active > host.window.peak) host.window.peak = host.active;
       return { conn, reused: true, wasIdle: true, idleTime: now - conn.idleSince };
     }
     const waiter = new Waiter<Acquired<C>>(cancel, (w) => this.#forget(host, w));
     waiter.ctx = dialCtx;
     host.waiters.push(waiter);
+    // The peak in flight is taken only here, where a request found no idle connection: an idle
+    // hit costs nothing, and every rule is about requests that had to dial or wait, which pass
+    // here at the height of their burst.
     const window = host.window;
-    if (host.inFlight() > window.peak) window.peak = host.inFlight();
+    const inFlight = host.inFlight();
+    if (inFlight > window.peak) window.peak = inFlight;
     const max = this.#limits.maxConnsPerHost;
     if (host.multiplexHint && host.dialing > 0) host.dialQueue.push(waiter);
     else if (max === 0 || host.total() < max) this.#startDial(host, waiter);
