@@ -14,7 +14,8 @@ import { HostWindow } from '../src/advice/host-window.js';
 import { advisePool } from '../src/advice/rules.js';
 import { worthWarning } from '../src/advice/gate.js';
 import { DEFAULT_TUNING } from '../src/advice/tuning.js';
-import { emptyStats, type HostStats } from '../src/stats.js';
+import { emptyStats, type CloseReason, type HostStats } from '../src/stats.js';
+import { Pool, type Poolable, type PoolWatcher } from '../src/transport/pool.js';
 import { httpServer, sleep, until } from './support/servers.js';
 import { within } from './support/within.js';
 
@@ -239,6 +240,55 @@ test('bodies dropped unread again and again warn HTTPOOL_POOL_LEAKS once', async
 
 // ---------------------------------------------------------------------------------------------
 // The window, the rules and the gates, without sockets
+
+/** A connection as the pool sees it, and nothing more. */
+function fakeConn(pool: Pool<Poolable>, id: number, key: string): Poolable {
+  const conn: Poolable = {
+    id,
+    key,
+    keepAliveTimeoutMs: -1,
+    uses: 1,
+    poolState: 'active',
+    idleSince: 0,
+    idleDeadline: Infinity,
+    idleDeadlineReason: 'idle-timeout',
+    isOpen: () => conn.poolState !== 'closed',
+    close: (reason: CloseReason) => pool.closed(conn, reason),
+    setIdle: () => {},
+  };
+  return conn;
+}
+
+test('the pool tells its watcher of dials, idle-pool-full closes and capped waits, and nothing of a request served by an idle connection', async () => {
+  const heard: string[] = [];
+  const watcher: PoolWatcher = {
+    signal: (_key, _w, _s, inFlight) => void heard.push(`signal ${inFlight}`),
+    signalAcross: () => void heard.push('across'),
+  };
+  let id = 0;
+  const limits = { maxIdleConns: 100, maxIdleConnsPerHost: 1, maxConnsPerHost: 2, idleConnTimeout: 90_000, disableKeepAlives: false, idleSafetyMargin: 1_000 };
+  const pool: Pool<Poolable> = new Pool<Poolable>(limits, async (key) => fakeConn(pool, ++id, key), () => performance.now(), () => ({ cancel() {} }), watcher);
+  const K = 'http://a.test:80';
+  const first = await pool.acquire(K);
+  const second = await pool.acquire(K);
+  assert.deepEqual(heard, ['signal 1', 'signal 2'], 'one signal per dial landed');
+  heard.length = 0;
+  const third = pool.acquire(K) as Promise<{ conn: Poolable }>;
+  pool.release(first.conn);
+  await third;
+  assert.deepEqual(heard, ['signal 2'], 'a wait for maxConnsPerHost that ended');
+  heard.length = 0;
+  pool.release(second.conn);
+  pool.release((await third).conn);
+  assert.deepEqual(heard, ['signal 0'], 'the second idle connection closed as idle-pool-full');
+  heard.length = 0;
+  for (let i = 0; i < 100; i++) {
+    const got = pool.acquire(K) as { conn: Poolable };
+    pool.release(got.conn);
+  }
+  assert.deepEqual(heard, [], 'idle hits: not a word');
+  pool.close();
+});
 
 function stats(over: Partial<HostStats>): HostStats {
   return { ...emptyStats(), ...over };

@@ -2,7 +2,8 @@
 // (a dial, an idle-pool-full close, a wait for maxConnsPerHost, a leaked body), the key's
 // window moves on and, at most every tuning.checkEveryMs, the bench's rules run over it. What
 // gate.ts deems worth it is kept for advice() and warned as HttpoolPoolWarning once per host
-// and cause per tuning.repeatMs, unless warnOnPoolMisuse is false. Requests never come here.
+// and cause per tuning.repeatMs, unless warnOnPoolMisuse is false. Requests never come here,
+// but for a Transport's first reuse (per-call.ts), once.
 
 import { worthWarning } from '../advice/gate.js';
 import type { HostWindow } from '../advice/host-window.js';
@@ -12,15 +13,7 @@ import { advisePool, idleCapAcrossHosts } from '../advice/rules.js';
 import { tuning } from '../advice/tuning.js';
 import type { HostObservation, PoolAdvice, PoolSettings } from '../advice/types.js';
 import type { HostStats } from '../stats.js';
-import type { Clock, Scheduler } from './pool.js';
-
-/** What the pool tells its watcher; called off the request path only. */
-export interface PoolWatcher {
-  /** Something a rule reads changed for `key`; `inFlight` is its requests running or waiting now. */
-  signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void;
-  /** maxIdleConns closed an idle connection (LRU eviction); `stats` are the pool's, across keys. */
-  signalAcross(window: HostWindow, stats: HostStats, now: number): void;
-}
+import type { Clock, PoolWatcher, Scheduler } from './pool.js';
 
 export class PoolMonitor implements PoolWatcher {
   readonly #settings: PoolSettings;

@@ -11,7 +11,6 @@ import { HostLimits } from './idle-limit.js';
 import { Waiter } from './waiter.js';
 import type { Cancel } from '../cancel.js';
 import { HostWindow } from '../advice/host-window.js';
-import type { PoolWatcher } from './pool-monitor.js';
 
 /** What the pool needs of a connection. */
 export interface Poolable {
@@ -64,6 +63,18 @@ export interface PoolLimits {
 export type Dialer<C extends Poolable> = (key: string, ctx: unknown) => Promise<C>;
 export type Clock = () => number;
 export type Scheduler = (delayMs: number, fn: () => void) => { cancel(): void };
+
+/**
+ * Who reads the pool's sizing (the Transport's pool-monitor.ts). Told only off the request
+ * path: a dial landed, a connection closed as idle-pool-full or body-leaked, a wait for
+ * maxConnsPerHost ended. A request served by an idle connection tells it nothing.
+ */
+export interface PoolWatcher {
+  /** Something a rule reads changed for `key`; `inFlight` is its requests running or waiting now. */
+  signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void;
+  /** maxIdleConns closed an idle connection (LRU eviction); `stats` are the pool's, across keys. */
+  signalAcross(window: HostWindow, stats: HostStats, now: number): void;
+}
 
 class HostPool<C extends Poolable> {
   /** Most recently used last: pop() takes the freshest, as Go does. */
@@ -237,11 +248,14 @@ export class Pool<C extends Poolable> {
           conn.close('transport-closed');
           return;
         }
-        this.#signal(host);
-        if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) return;
+        if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) {
+          this.#signal(host);
+          return;
+        }
         // Late binding: the waiter was served by a freed connection (or gave up) while this
         // dial was in flight. The new connection is still good: park it for the next request.
         this.release(conn);
+        this.#signal(host);
       },
       (err: HttpoolError) => {
         host.dialing--;
