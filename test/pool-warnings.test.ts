@@ -156,27 +156,42 @@ test('maxIdleConns below the concurrency across hosts warns HTTPOOL_POOL_CHURN o
   assert.ok((found[0]!.suggested as number) >= 40, `about the 50 callers across hosts: ${JSON.stringify(found[0])}`);
 });
 
-test('a Transport made per call and dropped warns HTTPOOL_TRANSPORT_PER_CALL once; Transports closed after their call do not', async (t) => {
+test('a Transport warns at most maxWarnings times per interval, the last saying so; advice() has every finding', async (t) => {
+  fresh(t);
+  setTuning({ maxWarnings: 2 });
+  const warnings = captureWarnings(t);
+  const servers = await Promise.all(Array.from({ length: 3 }, () => server(t)));
+  const { transport, client } = transportFor(t, { maxIdleConnsPerHost: 1 });
+  await within(Promise.all(servers.map((srv) => callers(client, srv.url, 20, 15, 5))), 30_000, 'the load');
+  await settle();
+  assert.deepEqual(warnings.map((w) => w.code), ['HTTPOOL_POOL_CHURN', 'HTTPOOL_POOL_CHURN']);
+  assert.doesNotMatch(warnings[0]!.message, /held back/);
+  assert.match(warnings[1]!.message, /further pool warnings are held back for 600 s; transport\.advice\(\) lists them/);
+  const churn = transport.advice().filter((a) => a.code === 'HTTPOOL_POOL_CHURN');
+  assert.deepEqual(churn.map((a) => a.host).sort(), servers.map((srv) => `http://127.0.0.1:${srv.port}`).sort());
+});
+
+test('a Transport made per call and dropped warns HTTPOOL_TRANSPORT_PER_CALL once, whatever the hosts; Transports closed after their call do not', async (t) => {
   fresh(t);
   const warnings = captureWarnings(t);
-  const srv = await server(t);
-  const call = async (close: boolean): Promise<void> => {
+  const servers = [await server(t), await server(t)];
+  const call = async (i: number, close: boolean): Promise<void> => {
     const transport = new Transport();
-    const res = await new Client({ transport }).get(`${srv.url}/x`);
+    const res = await new Client({ transport }).get(`${servers[i % 2]!.url}/x`);
     await res.body.text();
     if (close) await transport.close();
   };
   // Closed after each call: released on purpose, not a leak.
-  for (let i = 0; i < 80; i++) await call(true);
+  for (let i = 0; i < 80; i++) await call(i, true);
   await settle();
   assert.deepEqual(warnings.map((w) => w.message), []);
 
-  // Dropped (seed 004): their idle sockets stay until the server closes them after the test.
-  for (let i = 0; i < 80; i++) await call(false);
+  // Dropped (seed 004), to two hosts in turn: their idle sockets stay until the servers close them after the test.
+  for (let i = 0; i < 120; i++) await call(i, false);
   await settle();
   assert.equal(warnings.length, 1, warnings.map((w) => `${w.code}: ${w.message}`).join('\n'));
   assert.equal(warnings[0]!.code, 'HTTPOOL_TRANSPORT_PER_CALL');
-  assert.match(warnings[0]!.message, new RegExp(`to 127\\.0\\.0\\.1:${srv.port}\\)`));
+  assert.match(warnings[0]!.message, /to 127\.0\.0\.1:\d+\)/);
   assert.match(warnings[0]!.message, /share it/);
 
   // Any Transport of the process reports it, a healthy one included.

@@ -26,7 +26,7 @@ interface Bucket {
 
 let prev: Bucket = { at: -Infinity, born: 0, settled: 0 };
 let cur: Bucket = { at: -Infinity, born: 0, settled: 0 };
-/** Per host, process-wide: the warning is about the program, whichever Transport trips it. */
+/** Process-wide, one cause whatever the host: the habit is the program's, whichever Transport and host trip it. */
 const recent = new RecentFindings();
 
 function advance(now: number): void {
@@ -62,7 +62,7 @@ export function transportSettled(now: number): void {
 
 /** Records a per-call finding process-wide; true when it should be warned now. */
 export function notePerCall(advice: PoolAdvice, now: number): boolean {
-  return recent.note(advice, now, tuning.repeatMs);
+  return recent.note(advice, now, tuning.repeatMs, advice.code);
 }
 
 /** Per-call findings seen lately, for every Transport's advice(). */

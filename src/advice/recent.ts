@@ -16,9 +16,11 @@ interface Entry {
 export class RecentFindings {
   readonly #entries = new Map<string, Entry>();
 
-  /** Records a finding; true when it has not been warned within `repeatMs` (so warn now). */
-  note(advice: PoolAdvice, now: number, repeatMs: number): boolean {
-    const id = `${advice.code} ${advice.option ?? '-'} ${advice.host}`;
+  /**
+   * Records a finding; true when it has not been warned within `repeatMs` (so warn now). The
+   * cause is its code, option and host unless `id` names it otherwise.
+   */
+  note(advice: PoolAdvice, now: number, repeatMs: number, id = `${advice.code} ${advice.option ?? '-'} ${advice.host}`): boolean {
     const old = this.#entries.get(id);
     const warn = old === undefined || now - old.warnedAt >= repeatMs;
     // Re-inserted so the Map's order is least recently seen first.

@@ -24,6 +24,12 @@ export interface PoolWatchTuning {
    */
   repeatMs: number;
   /**
+   * A Transport emits at most this many warnings per repeatMs, whatever the number of hosts: a
+   * process talking to thousands of mis-sized hosts gets a few lines and advice() for the rest,
+   * not a line per host.
+   */
+  maxWarnings: number;
+  /**
    * HTTPOOL_POOL_CHURN needs at least this many idle-pool-full closes and as many dials in the
    * window, and at least twice the surplus of one burst (peak − cap): one burst above the cap
    * closes its surplus once, churn closes and dials it again and again.
@@ -58,6 +64,7 @@ export const DEFAULT_TUNING: Readonly<PoolWatchTuning> = Object.freeze({
   bucketMs: 10_000,
   checkEveryMs: 250,
   repeatMs: 10 * 60_000,
+  maxWarnings: 10,
   churnMinCloses: 20,
   lowReuseMinOpened: 50,
   waitMinSpanMs: 1_000,

@@ -29,6 +29,9 @@ export class PoolMonitor implements PoolWatcher {
   /** Windows signalled during their quiet time, checked once it ends: the last of a burst is not lost. */
   readonly #pending = new Map<HostWindow, (now: number) => void>();
   #timer: { cancel(): void } | null = null;
+  /** Warnings emitted since #warnedSince (tuning.maxWarnings per tuning.repeatMs). */
+  #warned = 0;
+  #warnedSince = -Infinity;
 
   constructor(settings: PoolSettings, warn: boolean, totalPeak: (now: number, bucketMs: number) => number, now: Clock, schedule: Scheduler) {
     this.#settings = settings;
@@ -107,7 +110,7 @@ export class PoolMonitor implements PoolWatcher {
 
   #consider(a: PoolAdvice, observation: HostObservation, spanMs: number, now: number): void {
     if (!worthWarning(a, observation, spanMs, this.#settings, tuning)) return;
-    if (this.#recent.note(a, now, tuning.repeatMs)) this.#emit(a);
+    if (this.#recent.note(a, now, tuning.repeatMs)) this.#emit(a, now);
   }
 
   /** This Transport opened its first connection. */
@@ -115,7 +118,7 @@ export class PoolMonitor implements PoolWatcher {
     if (this.#perCall !== 'unborn') return;
     this.#perCall = 'born';
     const a = transportBorn(key, now);
-    if (a !== null && notePerCall(a, now)) this.#emit(a);
+    if (a !== null && notePerCall(a, now)) this.#emit(a, now);
   }
 
   /** Whether settled() still has something to do (a boolean the request path can afford to read). */
@@ -135,11 +138,17 @@ export class PoolMonitor implements PoolWatcher {
     return [...this.#recent.list(now, tuning.repeatMs), ...perCallFindings(now)];
   }
 
-  #emit(a: PoolAdvice): void {
+  #emit(a: PoolAdvice, now: number): void {
     if (!this.#warn) return;
+    if (now - this.#warnedSince >= tuning.repeatMs) {
+      this.#warned = 0;
+      this.#warnedSince = now;
+    }
+    if (this.#warned >= tuning.maxWarnings) return;
+    const last = ++this.#warned === tuning.maxWarnings ? ` This Transport's further pool warnings are held back for ${seconds(tuning.repeatMs)} s; transport.advice() lists them.` : '';
     const span = a.figures['spanMs'] ?? 0;
     const where = a.code === 'HTTPOOL_TRANSPORT_PER_CALL' ? 'process-wide' : a.host === '*' ? 'every pool key' : `pool ${a.host}`;
-    process.emitWarning(`${a.message} (${where}, over the last ${seconds(span)} s; warnOnPoolMisuse: false turns these warnings off)`, {
+    process.emitWarning(`${a.message} (${where}, over the last ${seconds(span)} s; warnOnPoolMisuse: false turns these warnings off)${last}`, {
       type: 'HttpoolPoolWarning',
       code: a.code,
     });
