@@ -201,6 +201,24 @@ test('a Transport made per call and dropped warns HTTPOOL_TRANSPORT_PER_CALL onc
   assert.ok((perCall[0]!.figures['oneShot'] ?? 0) >= DEFAULT_TUNING.perCallMin);
 });
 
+test('a server that refuses keep-alive warns HTTPOOL_POOL_LOW_REUSE once, with the bench\'s sentence', async (t) => {
+  fresh(t);
+  const warnings = captureWarnings(t);
+  const srv = await httpServer((_req, res) => {
+    res.setHeader('connection', 'close');
+    res.end('ok');
+  });
+  t.after(() => srv.close());
+  const { transport, client } = transportFor(t);
+  await within(callers(client, srv.url, 10, 12, 2), 30_000, 'the load');
+  await settle();
+  assert.deepEqual(warnings.map((w) => w.code), ['HTTPOOL_POOL_LOW_REUSE']);
+  assert.match(warnings[0]!.message, /^\d+ of \d+ responses from 127\.0\.0\.1:\d+ ended their connection \(Connection: close.*the server refuses keep-alive/);
+  const low = transport.advice()[0]!;
+  assert.equal(low.option, null, 'the fix is on the server');
+  assert.ok((low.figures['opened'] ?? 0) >= 50);
+});
+
 test('requests queued behind maxConnsPerHost: 2 warn HTTPOOL_POOL_WAIT naming the cap and the concurrency', async (t) => {
   fresh(t);
   // The window need not span a whole second for the test.
