@@ -23,7 +23,6 @@ export class PoolMonitor implements PoolWatcher {
   readonly #totalPeak: (now: number, bucketMs: number) => number;
   /** Born (first dial) and not yet settled (reused or closed): see per-call.ts. */
   #perCall: 'unborn' | 'born' | 'settled' = 'unborn';
-
   readonly #now: Clock;
   readonly #schedule: Scheduler;
   /** Windows signalled during their quiet time, checked once it ends: the last of a burst is not lost. */
@@ -42,10 +41,13 @@ export class PoolMonitor implements PoolWatcher {
   }
 
   signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void {
+    // A capped pool signals every queued request: one that finds a check already due costs a lookup.
+    if (now < window.nextCheck && this.#pending.has(window)) return;
     this.#due(window, now, (at) => this.#checkKey(key, window, stats, inFlight, at));
   }
 
   signalAcross(window: HostWindow, stats: HostStats, now: number): void {
+    if (now < window.nextCheck && this.#pending.has(window)) return;
     this.#due(window, now, (at) => this.#checkAcross(window, stats, at));
   }
 
