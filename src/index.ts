@@ -37,6 +37,7 @@ export type {
   RequestRedirectMessage,
 } from './request-events.js';
 export type { TransportStats, HostStats, CloseReason } from './stats.js';
+export type { PoolAdvice, PoolAdviceCode, PoolAdviceOption } from './advice/types.js';
 export {
   HttpoolError,
   TimeoutError,

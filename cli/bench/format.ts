@@ -3,7 +3,7 @@
 // which is a no-op off a terminal and under NO_COLOR.
 
 import type { Paint } from '../io.js';
-import { hostLabel, int, ms, pct } from './numbers.js';
+import { hostLabel, int, ms, pct } from '../../src/advice/format.js';
 import type { BenchProgress, BenchResult } from './run.js';
 
 const LABEL = 14;

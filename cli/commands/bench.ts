@@ -12,7 +12,7 @@ import { InvalidRequestError } from '../../src/index.js';
 import { formatProgress, formatResult } from '../bench/format.js';
 import { parseBenchArgs, USAGE } from '../bench/options.js';
 import { runBench, type BenchProgress, type BenchResult } from '../bench/run.js';
-import { int } from '../bench/numbers.js';
+import { int } from '../../src/advice/format.js';
 import { attachReport } from '../report/bench.js';
 
 export { runBench, type BenchOptions, type BenchResult, type BenchProgress } from '../bench/run.js';

@@ -177,6 +177,15 @@ export interface TransportOptions {
   idleSafetyMargin?: number;
   /** Warn (once per process) when a response is garbage-collected without its body read or closed. @default true */
   warnOnLeakedBody?: boolean;
+  /**
+   * Warn (process.emitWarning, type HttpoolPoolWarning) when the pool's own figures show it
+   * mis-sized or misused: connections closed by a too-small idle cap and dialed again
+   * (HTTPOOL_POOL_CHURN), low reuse (HTTPOOL_POOL_LOW_REUSE), long waits for maxConnsPerHost
+   * (HTTPOOL_POOL_WAIT), bodies leaked again and again (HTTPOOL_POOL_LEAKS), a Transport made per
+   * call (HTTPOOL_TRANSPORT_PER_CALL). Once per host and cause in 10 minutes; transport.advice()
+   * returns the findings either way. @default true
+   */
+  warnOnPoolMisuse?: boolean;
   /** A transparently decoded body may not exceed this many bytes: ERR_BODY_TOO_LARGE, connection closed. 0 = no limit. @default 0 */
   maxDecodedBytes?: number;
   /**
@@ -219,6 +228,7 @@ export interface ResolvedOptions {
   http2PingTimeout: number;
   idleSafetyMargin: number;
   warnOnLeakedBody: boolean;
+  warnOnPoolMisuse: boolean;
   maxDecodedBytes: number;
   maxDecodeRatio: number;
 }
@@ -255,6 +265,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   http2PingTimeout: 15_000,
   idleSafetyMargin: 1_000,
   warnOnLeakedBody: true,
+  warnOnPoolMisuse: true,
   maxDecodedBytes: 0,
   maxDecodeRatio: 200,
 });
@@ -265,7 +276,7 @@ const COUNTS = [
   'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
   'maxDecodeRatio',
 ] as const;
-const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'unencryptedHTTP2', 'warnOnLeakedBody'] as const;
+const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'unencryptedHTTP2', 'warnOnLeakedBody', 'warnOnPoolMisuse'] as const;
 
 /** Fills defaults and refuses nonsense once, so the hot path never re-checks. */
 export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {

@@ -11,6 +11,7 @@ import { HostLimits } from './idle-limit.js';
 import { RetiredHosts } from './host-retention.js';
 import { Waiter } from './waiter.js';
 import type { Cancel } from '../cancel.js';
+import { HostWindow } from '../advice/host-window.js';
 
 /** What the pool needs of a connection. */
 export interface Poolable {
@@ -73,6 +74,18 @@ const COMPACT_MIN = 256;
 export type Clock = () => number;
 export type Scheduler = (delayMs: number, fn: () => void) => { cancel(): void };
 
+/**
+ * Who reads the pool's sizing (the Transport's pool-monitor.ts). Told only off the request
+ * path: a dial landed, a connection closed as idle-pool-full or body-leaked, a wait for
+ * maxConnsPerHost ended. A request served by an idle connection tells it nothing.
+ */
+export interface PoolWatcher {
+  /** Something a rule reads changed for `key`; `inFlight` is its requests running or waiting now. */
+  signal(key: string, window: HostWindow, stats: HostStats, inFlight: number, now: number): void;
+  /** maxIdleConns closed an idle connection (LRU eviction); `stats` are the pool's, across keys. */
+  signalAcross(window: HostWindow, stats: HostStats, now: number): void;
+}
+
 class HostPool<C extends Poolable> {
   /** Most recently used last: pop() takes the freshest, as Go does. */
   readonly idle: C[] = [];
@@ -90,7 +103,16 @@ class HostPool<C extends Poolable> {
   limits = new HostLimits();
   /** The owner's value for this key (acquire's `meta`), handed to the dialer. */
   meta: unknown = null;
-  constructor(readonly key: string) {}
+  /** What the pool's watcher (pool-monitor.ts) reads: a fixed-size sliding window. */
+  readonly window: HostWindow;
+  constructor(readonly key: string, now: number) {
+    this.window = new HostWindow(now);
+  }
+
+  /** Requests running or waiting for a connection (HTTP/1.1; a session's streams are not counted). */
+  inFlight(): number {
+    return this.active + this.waiters.length;
+  }
 
   /** Nothing open, dialing or waiting: the entry can go (pool.ts #compact). */
   isEmpty(): boolean {
@@ -116,6 +138,10 @@ export class Pool<C extends Poolable> {
   readonly #dial: Dialer<C>;
   readonly #now: Clock;
   readonly #schedule: Scheduler;
+  readonly #watcher: PoolWatcher | null;
+  /** Across every key, for the maxIdleConns advice: connections opened, and closed by LRU eviction. */
+  readonly #across: HostStats = emptyStats();
+  readonly #acrossWindow: HostWindow;
   #sweepAt = Infinity;
   #sweepTimer: { cancel(): void } | null = null;
   #closed = false;
@@ -125,13 +151,15 @@ export class Pool<C extends Poolable> {
   /** #hosts' size at which the next new host first drops the empty entries. */
   #compactAt = COMPACT_MIN;
 
-  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler, onForget: OnForget | null = null) {
+  constructor(limits: PoolLimits, dial: Dialer<C>, now: Clock, schedule: Scheduler, watcher: PoolWatcher | null = null, onForget: OnForget | null = null) {
     this.#limits = limits;
     this.#dial = dial;
     this.#now = now;
     this.#schedule = schedule;
     this.#retired = new RetiredHosts(limits.maxHostStats);
     this.#onForget = onForget;
+    this.#watcher = watcher;
+    this.#acrossWindow = new HostWindow(now());
   }
 
   #host(key: string): HostPool<C> {
@@ -140,7 +168,7 @@ export class Pool<C extends Poolable> {
       // Amortized: a scan when the map has doubled since the last one, so a host costs O(1)
       // and the entries of hosts with nothing open never outnumber the live ones (plus 256).
       if (this.#hosts.size >= this.#compactAt) this.#compact();
-      h = new HostPool<C>(key);
+      h = new HostPool<C>(key, this.#now());
       const kept = this.#retired.revive(key);
       if (kept.stats !== undefined) h.stats = kept.stats;
       if (kept.limits !== undefined) h.limits = kept.limits;
@@ -206,11 +234,42 @@ export class Pool<C extends Poolable> {
     const waiter = new Waiter<Acquired<C>>(cancel, (w) => this.#forget(host, w));
     waiter.ctx = dialCtx;
     host.waiters.push(waiter);
+    // The peak in flight is taken only here, where a request found no idle connection: an idle
+    // hit costs nothing, and every rule is about requests that had to dial or wait, which pass
+    // here at the height of their burst.
+    const window = host.window;
+    const inFlight = host.inFlight();
+    if (inFlight > window.peak) window.peak = inFlight;
     const max = this.#limits.maxConnsPerHost;
     if (host.multiplexHint && host.dialing > 0) host.dialQueue.push(waiter);
     else if (max === 0 || host.total() < max) this.#startDial(host, waiter);
-    else host.dialQueue.push(waiter);
+    else {
+      host.dialQueue.push(waiter);
+      waiter.queuedAt = now;
+      if (host.dialQueue.length > window.peakWaiting) window.peakWaiting = host.dialQueue.length;
+    }
     return waiter.promise;
+  }
+
+  /** Tells the watcher about `host`, whose window a rule reads has just changed. */
+  #signal(host: HostPool<C>, now: number = this.#now()): void {
+    this.#watcher?.signal(host.key, host.window, host.stats, host.inFlight(), now);
+  }
+
+  /** A waiter queued for maxConnsPerHost got a connection or a dial slot: its wait counts. */
+  #waited(host: HostPool<C>, w: Waiter<Acquired<C>>): void {
+    if (w.queuedAt < 0) return;
+    const now = this.#now();
+    host.window.waitMs += now - w.queuedAt;
+    w.queuedAt = -1;
+    this.#signal(host, now);
+  }
+
+  /** The most requests in flight across every key's window (for the maxIdleConns advice). */
+  windowPeakTotal(now: number, bucketMs: number): number {
+    let n = 0;
+    for (const h of this.#hosts.values()) n += h.window.peakAt(now, bucketMs);
+    return n;
   }
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {
@@ -219,6 +278,7 @@ export class Pool<C extends Poolable> {
       (conn) => {
         host.dialing--;
         host.stats.opened++;
+        this.#across.opened++;
         if (conn.multiplexed === true) {
           this.#landShared(host, conn, waiter);
           return;
@@ -234,10 +294,14 @@ export class Pool<C extends Poolable> {
           conn.close('transport-closed');
           return;
         }
-        if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) return;
+        if (waiter.deliver({ conn, reused: false, wasIdle: false, idleTime: 0 })) {
+          this.#signal(host);
+          return;
+        }
         // Late binding: the waiter was served by a freed connection (or gave up) while this
         // dial was in flight. The new connection is still good: park it for the next request.
         this.release(conn);
+        this.#signal(host);
       },
       (err: HttpoolError) => {
         host.dialing--;
@@ -296,7 +360,9 @@ export class Pool<C extends Poolable> {
       // Held back for a session on its way: keep waiting for it.
       if (host.multiplexHint && host.dialing > 0) return;
       const w = host.dialQueue.shift()!;
-      if (!w.settled) this.#startDial(host, w);
+      if (w.settled) continue;
+      this.#waited(host, w);
+      this.#startDial(host, w);
     }
   }
 
@@ -328,10 +394,14 @@ export class Pool<C extends Poolable> {
     while (host.waiters.length > 0) {
       const w = host.waiters.shift()!;
       removeItem(host.dialQueue, w);
-      if (w.deliver({ conn, reused: true, wasIdle: false, idleTime: 0 })) return null;
+      if (w.deliver({ conn, reused: true, wasIdle: false, idleTime: 0 })) {
+        this.#waited(host, w);
+        return null;
+      }
     }
     if (host.idle.length >= this.#limits.maxIdleConnsPerHost) {
       conn.close('idle-pool-full');
+      this.#signal(host);
       return 'idle-pool-full';
     }
     const now = this.#now();
@@ -352,6 +422,10 @@ export class Pool<C extends Poolable> {
     if (maxAll > 0 && this.#lru.size > maxAll) {
       const oldest = this.#lru.values().next().value as C;
       oldest.close('idle-pool-full');
+      // Counted for its key too, so that key's rules can tell this close from its own cap's.
+      this.#host(oldest.key).window.idleFullGlobal++;
+      this.#across.closed['idle-pool-full'] = (this.#across.closed['idle-pool-full'] ?? 0) + 1;
+      this.#watcher?.signalAcross(this.#acrossWindow, this.#across, now);
       if (oldest === conn) return 'idle-pool-full';
     }
     if (deadline < this.#sweepAt) this.#armSweep(deadline, now);
@@ -396,6 +470,7 @@ export class Pool<C extends Poolable> {
       host.active--;
     }
     if (host.active < 0) throw new Error(`httpool: active count for ${host.key} went negative`);
+    if (reason === 'body-leaked') this.#signal(host);
     this.#dialSlotFreed(host);
   }
 

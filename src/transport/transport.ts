@@ -31,7 +31,9 @@ import { cancelFor } from '../cancel.js';
 import { whenBodySettled } from '../response.js';
 import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
-import { Pool } from './pool.js';
+import { Pool, type Clock, type Scheduler } from './pool.js';
+import { PoolMonitor } from './pool-monitor.js';
+import type { PoolAdvice } from '../advice/types.js';
 import { track, untrack } from './live-transports.js';
 import { MAX_RETRIES, shouldRetry } from './retry.js';
 
@@ -64,6 +66,8 @@ export class Transport implements RoundTripper {
   readonly #tracked: WeakRef<object>;
   /** What res.tls and the addresses read, per HTTP/2 session (an HTTP/1.1 Conn carries its own). */
   readonly #h2Info = new WeakMap<H2Conn, ConnInfo>();
+  /** The pool watching its own sizing (pool-monitor.ts): advice() and HttpoolPoolWarning. */
+  readonly #monitor: PoolMonitor;
 
   constructor(opts: TransportOptions = {}) {
     this.options = Object.freeze(resolveOptions(opts));
@@ -91,15 +95,19 @@ export class Transport implements RoundTripper {
       },
     };
     this.#tracked = track(this);
+    const now: Clock = () => performance.now();
+    const schedule: Scheduler = (delay, fn) => {
+      const t = setTimeout(fn, delay);
+      t.unref();
+      return { cancel: () => clearTimeout(t) };
+    };
+    this.#monitor = new PoolMonitor(o, o.warnOnPoolMisuse, (at, bucketMs) => this.#pool.windowPeakTotal(at, bucketMs), now, schedule);
     this.#pool = new Pool<AnyConn>(
       o,
       (keyId, ctx, meta) => this.#dial(keyId, meta as PoolKey, ctx as TraceCtx | null),
-      () => performance.now(),
-      (delay, fn) => {
-        const t = setTimeout(fn, delay);
-        t.unref();
-        return { cancel: () => clearTimeout(t) };
-      },
+      now,
+      schedule,
+      this.#monitor,
       // A host with nothing open leaves the pool: its key leaves the lookup too (requests made
       // from a remembered URL still hold the key object, which the next acquire hands back).
       (_keyId, meta) => {
@@ -121,6 +129,7 @@ export class Transport implements RoundTripper {
       conn.info = info;
     }
     this.#inFlight.add(conn);
+    this.#monitor.firstDial(keyId, performance.now());
     if (openedChannel.hasSubscribers) this.#publishConn(openedChannel, conn, null);
     return conn;
   }
@@ -253,7 +262,11 @@ export class Transport implements RoundTripper {
           });
         }
         counters.requests++;
-        if (reused) counters.reused++;
+        if (reused) {
+          counters.reused++;
+          // A Transport that reuses a connection is not one made per call (per-call.ts).
+          if (this.#monitor.unsettled) this.#monitor.settled(performance.now());
+        }
         const exReq: ExchangeRequest = {
           method: req.method,
           request: req,
@@ -453,6 +466,8 @@ export class Transport implements RoundTripper {
 
   /** Closes everything: idle and busy connections; waiting and later requests fail with ERR_TRANSPORT_CLOSED. */
   async close(): Promise<void> {
+    this.#monitor.settled(performance.now());
+    this.#monitor.stop();
     this.#pool.close();
     untrack(this.#tracked);
     this.#closing.abort();
@@ -501,6 +516,15 @@ export class Transport implements RoundTripper {
       out.push({ scheme: meta.scheme, hostname: meta.hostname, port: meta.port, active, idle });
     }
     return out;
+  }
+
+  /**
+   * What this Transport's pool has found wrong with its sizing lately (the last 10 minutes), and
+   * any Transport-per-call finding of the process: the findings HttpoolPoolWarning reports,
+   * whether or not warnOnPoolMisuse let it. [] for a healthy pool.
+   */
+  advice(): PoolAdvice[] {
+    return this.#monitor.advice(performance.now());
   }
 
   /** Idle connection ids for a URL's pool key, freshest last (diagnostics and tests). */

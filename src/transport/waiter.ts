@@ -8,6 +8,8 @@ export class Waiter<T> {
   settled = false;
   /** Handed to the dial this waiter starts (the request's trace: Go reports dials to the request that caused them). */
   ctx: unknown = null;
+  /** When it was queued for maxConnsPerHost (the pool's clock), or -1: how long the cap made it wait. */
+  queuedAt = -1;
   readonly promise: Promise<T>;
   #resolve!: (v: T) => void;
   #reject!: (e: unknown) => void;

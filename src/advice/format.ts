@@ -1,5 +1,6 @@
-// Number formatting shared by the bench report and its advice: people read "1,950", "97.5%",
-// "9.81 ms", and the tests parse them back, so there is one way to write each.
+// Number formatting shared by the pool advice (the bench report and the run-time warnings):
+// people read "1,950", "97.5%", "9.81 ms", and the tests parse them back, so there is one way
+// to write each.
 
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
