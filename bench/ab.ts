@@ -24,17 +24,21 @@ const USAGE = `usage: node build/bench/ab.js --against DIR [--only IDS] [--round
   --against DIR   the other build: DIR/src/index.js is its httpool
   --only IDS      comma-separated plain-HTTP scenarios (default small-c50): ${SCENARIOS.filter((s) => !needsTls(s)).map((s) => s.id).join(', ')}
   --rounds N      runs of each build, alternating (default 8)
-  --duration S    seconds per run (default 3)`;
+  --duration S    seconds per run (default 3)
+  --otel-b        B runs with httpool/otel's instrumentation on (the SDK's tracer and meter
+                  providers, every span sampled into a batch processor with an exporter that
+                  drops them): with --against this build's own dir, the instrumentation's cost`;
 
 interface AbArgs {
   against: string;
   only: string[];
   rounds: number;
   durationS: number;
+  otelB: boolean;
 }
 
 function parse(argv: readonly string[]): AbArgs {
-  const out: AbArgs = { against: '', only: ['small-c50'], rounds: 8, durationS: 3 };
+  const out: AbArgs = { against: '', only: ['small-c50'], rounds: 8, durationS: 3, otelB: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -49,6 +53,9 @@ function parse(argv: readonly string[]): AbArgs {
       case '--rounds':
         out.rounds = Math.max(1, Math.floor(Number(v)));
         i++;
+        break;
+      case '--otel-b':
+        out.otelB = true;
         break;
       case '--duration':
         out.durationS = Number(v);
@@ -86,7 +93,7 @@ async function main(): Promise<number> {
       const target: Target = { origin: server.origins[sc.listener]!, ca: null, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
       const expect = { expectBytes: sc.expectBytes };
       const a: Runner = await nodeRunner('httpool', target, expect, cpu.client, null, { HTTPOOL_BENCH_BUILD: args.against });
-      const b: Runner = await nodeRunner('httpool', target, expect, cpu.client);
+      const b: Runner = await nodeRunner('httpool', target, expect, cpu.client, null, args.otelB ? { HTTPOOL_BENCH_OTEL: '1' } : {});
       const runs: { a: RunResult[]; b: RunResult[] } = { a: [], b: [] };
       try {
         await a.run(500);

@@ -22,6 +22,9 @@ export async function httpoolClient(target: Target): Promise<BenchClient> {
     // HTTP/1.1 over TLS: do not offer h2 in ALPN. Over h2 the default (true) is what is measured.
     ...(target.protocol === 'HTTP/1.1' ? { forceAttemptHTTP2: false } : {}),
   });
+  // HTTPOOL_BENCH_OTEL=1 (bench/ab.ts --otel-b): the OpenTelemetry instrumentation on, as a
+  // traced service runs it, to measure what it costs per request.
+  const otel = process.env.HTTPOOL_BENCH_OTEL === '1' ? await (await import('./otel-setup.js')).startOtel(other) : null;
   const client = new hp.Client({ transport, timeout: REQUEST_TIMEOUT_MS });
   const url = target.origin + target.path;
   const body = target.body;
@@ -37,6 +40,9 @@ export async function httpoolClient(target: Target): Promise<BenchClient> {
       for await (const chunk of res.body) bytes += chunk.byteLength;
       return { bytes, protocol: res.proto };
     },
-    close: () => transport.close(),
+    close: async () => {
+      await otel?.();
+      await transport.close();
+    },
   };
 }

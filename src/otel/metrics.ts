@@ -4,10 +4,11 @@
 // channels and, for open connections, by reading the live Transports' pools at collection time,
 // so the gauge always equals what stats() says.
 
-import { ValueType, type Attributes, type Counter, type Histogram, type Meter, type ObservableResult, type UpDownCounter } from '@opentelemetry/api';
+import { ValueType, type Attributes, type Counter, type Histogram, type Meter, type ObservableResult } from '@opentelemetry/api';
 import type { ConnectionMessage } from '../trace.js';
 import { liveTransports } from '../transport/live-transports.js';
 import type { Transport } from '../transport/transport.js';
+import { Tally } from './tally.js';
 
 /** http.client.request.duration's boundaries in the conventions (seconds). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -17,15 +18,18 @@ const CONNECTION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60
 export class Instruments {
   /** Stable: one per attempt, from start to the body's end or the failure. */
   readonly requestDuration: Histogram;
-  /** Development: attempts started and not yet ended. */
-  readonly activeRequests: UpDownCounter;
+  /** Development: attempts started and not yet ended (observed from a tally: see tally.ts). */
+  readonly activeRequests = new Tally();
   /** Development: how long connections lived, recorded as they close. */
   readonly connectionDuration: Histogram;
   /** httpool's: connections closed, by httpool.close_reason (the reasons stats() counts). */
   readonly connectionsClosed: Counter;
-  /** httpool's: attempts that got a connection, by httpool.connection.reused. */
-  readonly requests: Counter;
-  /** httpool's: from an attempt's start until it had a connection (a dial, or a wait for a free one). */
+  /** httpool's: attempts that got a connection, by httpool.connection.reused (a tally too). */
+  readonly requests = new Tally();
+  /**
+   * httpool's: from an attempt's start until it had a connection, for attempts that waited for
+   * one (a dial, or a wait for a connection in use); one taken from the idle pool waits for nothing.
+   */
   readonly connectionWait: Histogram;
   #on = true;
   /**
@@ -41,11 +45,13 @@ export class Instruments {
       valueType: ValueType.DOUBLE,
       advice: { explicitBucketBoundaries: REQUEST_BUCKETS },
     });
-    this.activeRequests = meter.createUpDownCounter('http.client.active_requests', {
-      description: 'Number of active HTTP requests.',
-      unit: '{request}',
-      valueType: ValueType.INT,
-    });
+    meter
+      .createObservableUpDownCounter('http.client.active_requests', {
+        description: 'Number of active HTTP requests.',
+        unit: '{request}',
+        valueType: ValueType.INT,
+      })
+      .addCallback((result) => this.activeRequests.observe(result));
     this.connectionDuration = meter.createHistogram('http.client.connection.duration', {
       description: 'The duration of the successfully established outbound HTTP connections.',
       unit: 's',
@@ -57,13 +63,15 @@ export class Instruments {
       unit: '{connection}',
       valueType: ValueType.INT,
     });
-    this.requests = meter.createCounter('httpool.client.requests', {
-      description: 'Request attempts that were given a connection, by whether it had served a request before (httpool.connection.reused).',
-      unit: '{request}',
-      valueType: ValueType.INT,
-    });
+    meter
+      .createObservableCounter('httpool.client.requests', {
+        description: 'Request attempts that were given a connection, by whether it had served a request before (httpool.connection.reused).',
+        unit: '{request}',
+        valueType: ValueType.INT,
+      })
+      .addCallback((result) => this.requests.observe(result));
     this.connectionWait = meter.createHistogram('httpool.client.connection.wait_duration', {
-      description: 'Time from a request attempt starting to it having a connection: a dial, or a wait for a free one.',
+      description: 'Time from a request attempt starting to it having a connection, for attempts that waited for one (a dial, or a connection in use).',
       unit: 's',
       valueType: ValueType.DOUBLE,
       advice: { explicitBucketBoundaries: REQUEST_BUCKETS },

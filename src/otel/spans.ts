@@ -7,6 +7,7 @@
 
 import { context, createContextKey, diag, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import type { RequestErrorMessage, RequestHeadersMessage, RequestStartMessage, RequestTimings } from '../request-events.js';
+import type { Request } from '../request.js';
 import { errorType, fullUrl, headerAttributes, protocolVersion, requestAttributes, spanName } from './attributes.js';
 import type { Instruments } from './metrics.js';
 import type { HttpoolInstrumentationConfig } from './config.js';
@@ -26,10 +27,11 @@ const headerSetter: TextMapSetter<RequestStartMessage> = {
 
 interface Attempt {
   readonly span: Span;
+  readonly request: Request;
   /** The request metrics' attributes: method, server, scheme; then status, protocol, error. */
   readonly metric: Attributes;
-  /** method, server, scheme only (http.client.active_requests takes no more). */
-  readonly base: Attributes;
+  /** The tallies' key for method, server and scheme (tally.ts). */
+  readonly key: string;
 }
 
 export interface Providers {
@@ -49,8 +51,8 @@ export class AttemptRecorder {
     if (config.ignoreRequestHook !== undefined && safely('ignoreRequestHook', () => config.ignoreRequestHook!(req)) === true) return;
     const parent = context.active();
     if (parent.getValue(SUPPRESS_TRACING) === true) return;
-    const base = requestAttributes(req);
-    const attrs: Attributes = { ...base, 'url.full': fullUrl(req) };
+    const attrs = requestAttributes(req);
+    attrs['url.full'] = fullUrl(req);
     if (m.resendCount > 0) attrs['http.request.resend_count'] = m.resendCount;
     const headers = config.headersToSpanAttributes?.requestHeaders;
     if (headers !== undefined) headerAttributes('http.request.header', headers, (n) => req.headers.values(n), attrs);
@@ -63,8 +65,10 @@ export class AttemptRecorder {
     // W3C traceparent (or whatever the global propagator writes), naming this attempt's span as
     // the parent of the server's work: injected even for a span sampled out, as the flag says.
     propagation.inject(trace.setSpan(parent, span), m, headerSetter);
-    this.p.instruments.activeRequests.add(1, base);
-    this.#attempts.set(m.timings, { span, metric: { ...base }, base });
+    const parts = req._parts;
+    const key = `${req.method} ${parts.protocol}//${parts.host}`;
+    this.p.instruments.activeRequests.add(key, 1, () => requestAttributes(req));
+    this.#attempts.set(m.timings, { span, request: req, metric: requestAttributes(req), key });
   }
 
   headers(m: RequestHeadersMessage): void {
@@ -115,8 +119,14 @@ export class AttemptRecorder {
     const { instruments } = this.p;
     const span = a.span;
     if (t.connId >= 0) {
-      instruments.connectionWait.record((t.connected - t.start) / 1000, a.base);
-      instruments.requests.add(1, { ...a.base, 'httpool.connection.reused': t.reused });
+      // From the idle pool an attempt waits for nothing: only dials and waits are recorded.
+      if (!t.reused || t.idleTime === 0) instruments.connectionWait.record((t.connected - t.start) / 1000, requestAttributes(a.request));
+      const reused = t.reused;
+      instruments.requests.add(reused ? `${a.key} r` : a.key, 1, () => {
+        const attrs = requestAttributes(a.request);
+        attrs['httpool.connection.reused'] = reused;
+        return attrs;
+      });
       if (t.closeReason !== null) span.setAttribute('httpool.connection.close_reason', t.closeReason);
     }
     if (failed) {
@@ -127,7 +137,7 @@ export class AttemptRecorder {
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
     }
     instruments.requestDuration.record((t.end - t.start) / 1000, a.metric);
-    instruments.activeRequests.add(-1, a.base);
+    instruments.activeRequests.add(a.key, -1, () => requestAttributes(a.request));
     span.end(t.end);
   }
 }
