@@ -27,18 +27,16 @@ import { runParser } from './support/fuzz/driver.js';
  */
 const LLHTTP: GenOptions = {
   ...FULL,
-  // 1. Bare-LF line endings: accepted (RFC 9112 §2.2 MAY); llhttp: HPE_CR_EXPECTED.
+  // 1. Bare-LF line endings in heads: accepted (RFC 9112 §2.2 MAY); llhttp: HPE_CR_EXPECTED.
+  //    (In a chunked body both refuse them.)
   lf: false,
   // 2. Identical repeated Content-Length lines and `N, N` lists: accepted (RFC 9112 §6.3 item 5);
   //    llhttp: HPE_UNEXPECTED_CONTENT_LENGTH "Duplicate Content-Length".
   clRepeat: false,
-  // 3. Whitespace after a chunk size and around `;`/`=` in chunk extensions (BWS, RFC 9112
-  //    §7.1.1): accepted; llhttp: HPE_INVALID_CHUNK_SIZE / HPE_STRICT.
-  chunkBws: false,
-  // 4. HTTP/1.0 1xx heads before the final response: httpool reads on (1xx never end a
+  // 3. HTTP/1.0 1xx heads before the final response: httpool reads on (1xx never end a
   //    connection); llhttp takes HTTP/1.0 without keep-alive as close: HPE_CLOSED_CONNECTION.
   info10: false,
-  // 5. Content-Length in a chunked body's trailers: dropped (RFC 9110 §6.5.1); llhttp:
+  // 4. Content-Length in a chunked body's trailers: dropped (RFC 9110 §6.5.1); llhttp:
   //    HPE_INVALID_CONTENT_LENGTH. Other framing trailers (Host, Connection, TE…) both accept;
   //    httpool drops them, so trailers are compared after that drop.
   framingTrailers: FULL.framingTrailers.filter((n) => n !== 'content-length'),

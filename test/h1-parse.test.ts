@@ -148,7 +148,7 @@ test('chunked body with extensions and trailers; framing trailers are dropped', 
       'Transfer-Encoding: chunked\r\n\r\n' +
       '5\r\nhello\r\n' +
       '6;name=value;flag\r\n world\r\n' +
-      'A \r\n0123456789\r\n' +
+      'A;q="x y"\r\n0123456789\r\n' +
       '0\r\nX-Checksum: abc\r\nContent-Length: 99\r\ntransfer-encoding: gzip\r\nHost: evil\r\nConnection: close\r\nX-Other:  v \r\n\r\n',
   );
   const h = finalHead(events);
@@ -380,9 +380,13 @@ test('bare LF line endings are accepted throughout', () => {
   const a = parse('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi');
   assert.deepEqual(finalHead(a).rawHeaders, ['X-A', '1', 'Content-Length', '2']);
   assert.equal(body(a), 'hi');
-  const b = parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\n\n2\nhi\n0\nX-T: t\n\n');
+  const b = parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\n\n2\r\nhi\r\n0\r\nX-T: t\r\n\r\n');
   assert.equal(body(b), 'hi');
   assert.deepEqual(b[b.length - 1], { type: 'complete', trailers: ['X-T', 't'] });
+  // …except in a chunked body's framing, which ends every line in CRLF (RFC 9112 §7.1, as llhttp).
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nhi\r\n0\r\n\r\n'), /bare LF/);
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\nhi\n0\r\n\r\n'), /bare LF/);
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\nhi\r\n0\r\nX-T: t\n\r\n'), /bare LF/);
 });
 
 test('a bare CR is never a line ending', () => {
@@ -673,7 +677,7 @@ const SPLIT_CASES: { name: string; input: string; method?: string; eof?: boolean
     name: '1xx then final',
     input: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok',
   },
-  { name: 'bare LF', input: 'HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n' },
+  { name: 'bare LF', input: 'HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\r\nabc\r\n0\r\n\r\n' },
   { name: 'HEAD', input: 'HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n', method: 'HEAD' },
   { name: '304', input: 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n' },
 ];

@@ -16,6 +16,9 @@ export const SP = 0x20;
 export const HTAB = 0x09;
 export const COLON = 0x3a;
 export const SEMI = 0x3b;
+export const DQUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const EQUALS = 0x3d;
 
 /** RFC 9110 §5.6.2 tchar: the bytes of a token (field names, methods, codings). */
 export const TCHAR = new Uint8Array(256);
@@ -180,6 +183,8 @@ export class LineReader {
   end = 0;
   /** Bytes of the last complete line including its terminator. */
   bytes = 0;
+  /** The last complete line ended in CRLF (false: a lone LF). Chunked framing requires CRLF. */
+  crlf = false;
   #stash: Buffer = EMPTY;
   #stashLen = 0;
 
@@ -223,7 +228,9 @@ export class LineReader {
       end = this.#stashLen;
       this.#stashLen = 0; // contents stay valid until the next read
     }
-    if (end > start && line[end - 1] === CR) end--;
+    const crlf = end > start && line[end - 1] === CR;
+    if (crlf) end--;
+    this.crlf = crlf;
     this.line = line;
     this.start = start;
     this.end = end;

@@ -1,7 +1,8 @@
 // Invalid streams for the parser fuzzers: mutations of valid responses, each with the outcome
 // the documented policy promises: a definite error code (bare CR, controls, obs-fold, CL+TE,
-// bad CL / versions / status codes / chunk sizes, truncation), or, for byte garbage, only "an
-// HttpoolError with a known code or a consistent accepted parse".
+// bad CL / versions / status codes / chunk sizes, chunk-size lines llhttp refuses, bare LF in
+// chunked framing, too many empty lines before a status line, truncation), or, for byte
+// garbage, only "an HttpoolError with a known code or a consistent accepted parse".
 
 import fc from 'fast-check';
 import { FULL, responseSpecArb, type GenOptions, type Mode } from './valid.js';
@@ -116,6 +117,50 @@ const MUTATORS: Record<string, Mutator> = {
     const bad = ['', 'g', '-1', '0x5', ' 5', '+5', 'ffffffffffffffff', '1000000000000000', '5 5', 'z;a=b', '\t0', ';ext'];
     return err('bad chunk size', r, splice(r.wire, l.start, l.digitsEnd - l.start, bad[pick(bad.length)]!));
   },
+  // Chunk-size lines llhttp refuses in strict mode (RFC 9112 §7.1): every one a definite
+  // ERR_PROTOCOL as soon as its line arrives, on any chunk-size line, the last one included.
+  'whitespace after a chunk size': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const ws = [' ', '\t', '  ', ' \t', '\t\t'];
+    return err('whitespace after a chunk size', r, splice(r.wire, l.digitsEnd, 0, ws[pick(ws.length)]!));
+  },
+  'empty chunk extension': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const bad = [';', ';;', ';;a', ';a;', ';=b', ';a=', ';a=;b', ';a=b;'];
+    return err('empty chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'unbalanced quote in a chunk extension': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const bad = [';a="b', ';a="', ';a="b\\"', ';a=b"', ';a="b"c', ';"a"', ';a="b\x01"', ';a="b\\\x01"'];
+    return err('unbalanced quote in a chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'whitespace in a chunk extension': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const bad = [' ;a', '\t;a', '; a', ';a ', ';a =b', ';a= b', ';a=b ', ';a=b ;c', ';a=b c', ';a="b" ', ';\ta'];
+    return err('whitespace in a chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'bare LF after chunk data': (r, pick) => {
+    if (r.dataEnds.length === 0) return null;
+    return err('bare LF after chunk data', r, splice(r.wire, r.dataEnds[pick(r.dataEnds.length)]!, 1, ''));
+  },
+  'bare LF ending a chunked framing line': (r, pick) => {
+    // A chunk-size line, a trailer line, or the empty line ending the trailer section.
+    const crs = [...r.sizeLines.map((l) => l.end), ...r.fields.filter((f) => f.section === 'trailer').map((f) => f.end)];
+    if (r.trailerEnd >= 0) crs.push(r.trailerEnd);
+    if (crs.length === 0) return null;
+    return err('bare LF ending a chunked framing line', r, splice(r.wire, crs[pick(crs.length)]!, 1, ''));
+  },
+  'too many empty lines before a status line': (r, pick) => {
+    // Five or more (whatever the head already had: these are added to them), CRLF or LF.
+    const s = r.statusLines[pick(r.statusLines.length)]!;
+    let lines = '';
+    for (let n = 5 + pick(4); n > 0; n--) lines += pick(2) === 0 ? '\r\n' : '\n';
+    return err('too many empty lines before a status line', r, splice(r.wire, s.start, 0, lines));
+  },
   'truncated': (r, pick) => {
     const len = r.wire.length;
     if (len < 2) return null;
@@ -156,6 +201,12 @@ const MODES_FOR: Record<string, readonly Mode[] | undefined> = {
   'invalid Content-Length': ['length', 'head', '204', '304'],
   'second, different Content-Length': ['length', 'head', '204', '304'],
   'bad chunk size': ['chunked'],
+  'whitespace after a chunk size': ['chunked'],
+  'empty chunk extension': ['chunked'],
+  'unbalanced quote in a chunk extension': ['chunked'],
+  'whitespace in a chunk extension': ['chunked'],
+  'bare LF after chunk data': ['chunked'],
+  'bare LF ending a chunked framing line': ['chunked'],
 };
 
 const garbageBytes = fc.oneof(
