@@ -14,8 +14,10 @@
 //   LF is taken for heads, not here: llhttp refuses it here too). A bare CR is refused.
 // - chunk-size: 1–15 hex digits whose value fits Number.MAX_SAFE_INTEGER; anything longer is
 //   an overflow, anything else a syntax error. Nothing may follow the digits but CRLF or `;`:
-//   no whitespace, not even the BWS that §7.1.1's chunk-ext grammar allows before `;`, which
-//   llhttp refuses (a sender MUST NOT generate BWS, RFC 9110 §5.6.3).
+//   no whitespace, not even the BWS that §7.1.1's chunk-ext grammar allows before `;`. That
+//   departs knowingly from RFC 9110 §5.6.3 (a recipient MUST parse and remove BWS): the same
+//   section forbids sending it, and llhttp refuses it, so no server Node's client works with
+//   sends it, while whitespace after a size is one of the shapes hops read differently.
 // - chunk-ext = *( ";" chunk-ext-name [ "=" chunk-ext-val ] ), chunk-ext-val = token /
 //   quoted-string: names and token values non-empty, quoted strings closed and made of qdtext
 //   and quoted-pairs, no whitespace anywhere (BWS refused as above). Extensions are checked,
@@ -59,7 +61,7 @@ for (let c = 0; c < 6; c++) {
 
 const S_SIZE = 0;
 const S_DATA = 1;
-const S_DATA_CR = 2; // expecting the CR (or lone LF) that ends chunk data
+const S_DATA_CR = 2; // expecting the CR of the CRLF that ends chunk data (a lone LF is refused)
 const S_DATA_LF = 3; // saw the CR, expecting LF
 const S_TRAILER = 4;
 const S_DONE = 5;

@@ -4,7 +4,8 @@
 // parsing and line reading are in syntax.ts. No sockets, no timers, no streams.
 //
 // Policies (strict where leniency lets two parties disagree about where a message ends):
-// - Line endings: CRLF, or a lone LF (RFC 9112 §2.2 MAY); a bare CR anywhere is refused.
+// - Line endings: CRLF, or in heads a lone LF (RFC 9112 §2.2 MAY; a chunked body's framing
+//   takes CRLF only, chunked.ts); a bare CR anywhere is refused.
 // - obs-fold (RFC 9112 §5.2) is refused, including whitespace before the first header.
 // - Status line: exactly `HTTP/1.0` or `HTTP/1.1`, SP, three digits 100–999, then end of line
 //   or SP and a reason of field-value bytes (possibly empty). Up to MAX_LEADING_EMPTY_LINES

@@ -3,8 +3,9 @@
 // reader that stitches lines split across chunks. Pure code on Buffers; no I/O.
 //
 // Line-ending policy (RFC 9112 §2.2): a line ends at LF; a CR immediately before that LF is
-// part of the terminator. A recipient MAY accept a lone LF as a terminator and we do (old
-// and embedded servers send them, and nothing ambiguous follows from it). A bare CR anywhere
+// part of the terminator. A recipient MAY accept a lone LF as a terminator and the head parser
+// does (old and embedded servers send them, and nothing ambiguous follows from it); the chunked
+// decoder does not (LineReader.crlf says which it was; see chunked.ts). A bare CR anywhere
 // else is refused: it ends up inside a line, where every validator rejects it, because CR
 // treated as a line break by one hop and not another is a response-splitting vector.
 
