@@ -9,10 +9,12 @@
 // - obs-fold (RFC 9112 §5.2) is refused, including whitespace before the first header.
 // - Status line: exactly `HTTP/1.0` or `HTTP/1.1`, SP, three digits 100–999, then end of line
 //   or SP and a reason of field-value bytes (possibly empty). Up to MAX_LEADING_EMPTY_LINES
-//   empty lines (CRLF or a lone LF) before it are skipped, as llhttp does (RFC 9112 §2.2 says a
-//   server SHOULD ignore at least one before a request line; old servers send a stray CRLF
-//   after a body). Only while a response is expected: on an idle connection the caller never
-//   feeds the parser, and any byte there closes the connection (src/transport/conn.ts).
+//   empty lines (CRLF or a lone LF) before it are skipped, as llhttp does, for the robustness
+//   RFC 9112 §2.2 asks of a server before a request line (it SHOULD ignore at least one). Only
+//   while a response is expected, that is after expect(), which the connection calls just
+//   before writing the request: on an idle connection the parser is not fed, and any byte there
+//   closes the connection (src/transport/conn.ts). A fifth empty line is refused, so a peer
+//   cannot hold a request on an endless run of them.
 // - Framing (§6.3): 1xx other than 101 are informational (at most MAX_INFORMATIONAL in a row);
 //   HEAD responses, 101, 2xx to CONNECT, 204 and 304 have no body whatever they declare; Transfer-Encoding
 //   with Content-Length is refused (§6.3 lets us process it as chunked and close; refusing is
