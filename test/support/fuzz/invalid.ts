@@ -42,12 +42,15 @@ function framePositions(r: Rendered, pred: (p: number) => boolean = () => true):
   return out;
 }
 
-type Mutator = (r: Rendered, pick: (n: number) => number, bytes: Uint8Array) => InvalidCase | null;
+/** `asLlhttp`: draw only shapes llhttp refuses too (for the differential test). */
+type Mutator = (r: Rendered, pick: (n: number) => number, bytes: Uint8Array, asLlhttp: boolean) => InvalidCase | null;
 
 /** A definite refusal, found as soon as the offending line or byte arrives (feed(), not EOF). */
 function err(mutation: string, r: Rendered, wire: Buffer, phase: 'feed' | 'finish' | null = 'feed'): InvalidCase {
   return { mutation, wire, method: r.method, promise: { kind: 'error', code: 'ERR_PROTOCOL', ...(phase === null ? {} : { phase }) } };
 }
+
+const LLHTTP_EMPTY_EXTENSIONS = [';', ';a;', ';a=b;'];
 
 const MUTATORS: Record<string, Mutator> = {
   'bare CR in framing bytes': (r, pick) => {
@@ -125,10 +128,11 @@ const MUTATORS: Record<string, Mutator> = {
     const ws = [' ', '\t', '  ', ' \t', '\t\t'];
     return err('whitespace after a chunk size', r, splice(r.wire, l.digitsEnd, 0, ws[pick(ws.length)]!));
   },
-  'empty chunk extension': (r, pick) => {
+  'empty chunk extension': (r, pick, _bytes, asLlhttp) => {
     if (r.sizeLines.length === 0) return null;
     const l = r.sizeLines[pick(r.sizeLines.length)]!;
-    const bad = [';', ';;', ';;a', ';a;', ';=b', ';a=', ';a=;b', ';a=b;'];
+    // An empty name or value between others llhttp accepts; the RFC grammar has neither.
+    const bad = asLlhttp ? LLHTTP_EMPTY_EXTENSIONS : [...LLHTTP_EMPTY_EXTENSIONS, ';;a', ';=b', ';a=', ';a=;b'];
     return err('empty chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
   },
   'unbalanced quote in a chunk extension': (r, pick) => {
@@ -196,6 +200,16 @@ const MUTATORS: Record<string, Mutator> = {
 
 export const MUTATION_NAMES = Object.keys(MUTATORS);
 
+/** The chunk-line mutations of issue 16: llhttp refuses every shape they make with `asLlhttp`. */
+export const CHUNK_LINE_MUTATIONS: readonly string[] = [
+  'whitespace after a chunk size',
+  'empty chunk extension',
+  'unbalanced quote in a chunk extension',
+  'whitespace in a chunk extension',
+  'bare LF after chunk data',
+  'bare LF ending a chunked framing line',
+];
+
 /** Mutations that need a given framing get responses that have it. */
 const MODES_FOR: Record<string, readonly Mode[] | undefined> = {
   'invalid Content-Length': ['length', 'head', '204', '304'],
@@ -214,10 +228,17 @@ const garbageBytes = fc.oneof(
   fc.constantFrom('\r', '\n', '\x00', ':', ' ', 'HTTP/1.1 200 OK\r\n', '\r\n\r\n', '0\r\n', 'ffffffff\r\n', 'Transfer-Encoding: chunked\r\n').map((s) => new Uint8Array(Buffer.from(s, 'latin1'))),
 );
 
-/** A single (possibly 1xx-preceded) response, mutated by one of MUTATORS. */
-export function invalidCase(o: GenOptions = { ...FULL, maxResponses: 1, maxBody: 300 }): fc.Arbitrary<InvalidCase> {
+/**
+ * A single (possibly 1xx-preceded) response, mutated by one of MUTATORS (or of `only`); with
+ * `asLlhttp`, only into shapes llhttp refuses too.
+ */
+export function invalidCase(
+  o: GenOptions = { ...FULL, maxResponses: 1, maxBody: 300 },
+  only: readonly string[] = MUTATION_NAMES,
+  asLlhttp = false,
+): fc.Arbitrary<InvalidCase> {
   return fc
-    .constantFrom(...MUTATION_NAMES)
+    .constantFrom(...only)
     .chain((which) => fc.record({
       spec: responseSpecArb({ ...o, modes: MODES_FOR[which] }, true),
       which: fc.constant(which),
@@ -228,7 +249,7 @@ export function invalidCase(o: GenOptions = { ...FULL, maxResponses: 1, maxBody:
       const r = render(spec, o);
       let k = 0;
       const pick = (n: number) => (n <= 0 ? 0 : seeds[k++ % seeds.length]! % n);
-      return MUTATORS[which]!(r, pick, bytes);
+      return MUTATORS[which]!(r, pick, bytes, asLlhttp);
     })
     .filter((c): c is InvalidCase => c !== null)
     .map((c) => withToString(c, () => `InvalidCase(${c.mutation}, method=${c.method}, wire=${latin1Json(c.wire)})`));
