@@ -217,14 +217,7 @@ function parseChunkSize(line: Buffer, start: number, end: number): number {
     throw protocol(`chunk size overflow: ${excerpt(line, start, end)}`);
   }
   if (i === end) return size;
-  const c = line[i]!;
-  if (c !== SEMI) {
-    throw protocol(
-      c === SP || c === HTAB
-        ? `invalid chunk size line: whitespace after the chunk size (RFC 9112 §7.1): ${excerpt(line, start, end)}`
-        : `invalid chunk size line: ${excerpt(line, start, end)}`,
-    );
-  }
+  if (line[i] !== SEMI) throw badSizeLine(line, i, start, end);
   if (end - i > MAX_EXTENSION_BYTES) {
     throw protocol(`chunk extensions longer than ${MAX_EXTENSION_BYTES} bytes`);
   }
@@ -282,6 +275,16 @@ function checkExtensions(line: Buffer, i: number, end: number, lineStart: number
       );
     }
   }
+}
+
+/** What follows the digits of a chunk-size line is neither `;` nor its end. */
+function badSizeLine(line: Buffer, at: number, start: number, end: number): ProtocolError {
+  const c = line[at];
+  return protocol(
+    c === SP || c === HTAB
+      ? `invalid chunk size line: whitespace after the chunk size (RFC 9112 §7.1): ${excerpt(line, start, end)}`
+      : `invalid chunk size line: ${excerpt(line, start, end)}`,
+  );
 }
 
 function badExtension(what: string, line: Buffer, at: number, start: number, end: number): ProtocolError {

@@ -184,10 +184,16 @@ export class LineReader {
   end = 0;
   /** Bytes of the last complete line including its terminator. */
   bytes = 0;
-  /** The last complete line ended in CRLF (false: a lone LF). Chunked framing requires CRLF. */
-  crlf = false;
   #stash: Buffer = EMPTY;
   #stashLen = 0;
+
+  /**
+   * The last complete line ended in CRLF (false: a lone LF); chunked framing requires CRLF.
+   * Derived rather than stored: the terminator is what `bytes` counts beyond the content.
+   */
+  get crlf(): boolean {
+    return this.bytes - (this.end - this.start) === 2;
+  }
 
   /** Bytes held for a line not yet terminated. */
   get pending(): number {
@@ -229,9 +235,7 @@ export class LineReader {
       end = this.#stashLen;
       this.#stashLen = 0; // contents stay valid until the next read
     }
-    const crlf = end > start && line[end - 1] === CR;
-    if (crlf) end--;
-    this.crlf = crlf;
+    if (end > start && line[end - 1] === CR) end--;
     this.line = line;
     this.start = start;
     this.end = end;
