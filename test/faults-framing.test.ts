@@ -192,11 +192,48 @@ test('chunked: FIN in the middle of chunk data is truncated (ERR_PROTOCOL, read-
   hostile(first([{ send: `${CHUNKED}a\r\nhello` }, { fin: true }]), {}, (c) => refused(c, 'body', 'ERR_PROTOCOL', 'read-error')),
 );
 
-test('chunked: bare-LF chunk lines are accepted (RFC 9112 §2.2) and the connection reused', T, () =>
+// Chunk-size lines llhttp (Node's parser, strict by default) refuses, and bare LFs in chunked
+// framing: disagreement about where a chunk ends is what response splitting and queue
+// poisoning are made of, so each is refused mid-body, and the connection is never reused (the
+// next request dials afresh and gets its own answer). RFC 9112 §7.1.
+const STRICT_CHUNK_LINES: [string, string][] = [
+  ['whitespace after the chunk size without an extension ("25  ")', `25  \r\n${'x'.repeat(0x25)}\r\n0\r\n\r\n`],
+  ['a tab after the chunk size', '5\t\r\nhello\r\n0\r\n\r\n'],
+  ['whitespace between the chunk size and an extension ("5 ;a=b")', '5 ;a=b\r\nhello\r\n0\r\n\r\n'],
+  ['an empty chunk extension ("5;")', '5;\r\nhello\r\n0\r\n\r\n'],
+  ['an empty extension after another ("5;a=b;")', '5;a=b;\r\nhello\r\n0\r\n\r\n'],
+  ['an extension with an empty value ("5;a=")', '5;a=\r\nhello\r\n0\r\n\r\n'],
+  ['an unbalanced quote in a chunk extension', '5;a="b\r\nhello\r\n0\r\n\r\n'],
+  ['text after a quoted extension value', '5;a="b"c\r\nhello\r\n0\r\n\r\n'],
+  ['whitespace inside a chunk extension ("5;a = b")', '5;a = b\r\nhello\r\n0\r\n\r\n'],
+  ['an empty extension on the last chunk ("0;")', '5\r\nhello\r\n0;\r\n\r\n'],
+  ['a bare LF after chunk data', `5\r\nhello\n0\r\n\r\n`],
+  ['a chunk-size line ending in a bare LF', '5\nhello\r\n0\r\n\r\n'],
+  ['a last chunk ending in a bare LF', '5\r\nhello\r\n0\n\r\n'],
+  ['a trailer line ending in a bare LF', '5\r\nhello\r\n0\r\nX-T: 1\n\r\n'],
+  ['a trailer section ending in a bare LF', '5\r\nhello\r\n0\r\n\n'],
+];
+for (const [name, body] of STRICT_CHUNK_LINES) {
+  test(`chunked: ${name}: refused mid-body (ERR_PROTOCOL, protocol-error), never reused`, T, () =>
+    hostile(first([{ send: CHUNKED + body }, { stall: true }]), {}, async (c) => {
+      await refused(c, 'body', 'ERR_PROTOCOL', 'protocol-error');
+      await freshFor(c, 'protocol-error');
+    }),
+  );
+}
+
+test('chunked: a bare LF after chunk data with a response planted behind it is refused; the planted response reaches nobody', T, () =>
+  hostile(first([{ send: `${CHUNKED}5\r\nhello\n0\r\n\r\n${SMUGGLED}` }, { stall: true }]), {}, async (c) => {
+    await refused(c, 'body', 'ERR_PROTOCOL', 'protocol-error');
+    await freshFor(c, 'protocol-error');
+  }),
+);
+
+test('chunked: extensions in the RFC 9112 §7.1.1 grammar (tokens, quoted strings with quoted-pairs) are accepted and the connection reused', T, () =>
   hostile(
     [
       { read: 'request' },
-      { send: `${CHUNKED}5\nhello\n6;x=y\n world\n0\nX-T: 1\n\n` },
+      { send: `${CHUNKED}5;a=b;flag\r\nhello\r\n6;q="x;\\"y\t z"\r\n world\r\n0;last\r\nX-T: 1\r\n\r\n` },
       { read: 'request' },
       { send: ok('again') },
       { stall: true },
@@ -332,6 +369,44 @@ test('no body: a 204 declaring Transfer-Encoding: chunked with a chunked body af
   ),
 );
 
+// ---------------------------------------------------------------- empty lines before a status line
+
+test('status line: up to 4 empty lines (CRLF or LF, split across packets) before it are skipped, as llhttp does; the connection is reused', T, () =>
+  hostile(
+    [
+      { read: 'request' },
+      { send: '\r\n\r' },
+      { wait: 20 },
+      { send: '\n\n' },
+      { wait: 20 },
+      { send: '\r\n' + ok('hello') },
+      { read: 'request' },
+      { send: '\n' + ok('again') },
+      { stall: true },
+    ],
+    {},
+    async (c) => {
+      const res = await c.client.get(c.server.url);
+      assert.equal(await res.body.text(), 'hello');
+      await reusedFor(c, 'again');
+    },
+  ),
+);
+
+test('status line: a 5th empty line before it is refused (ERR_PROTOCOL, protocol-error), never reused', T, () =>
+  hostile(first([{ send: '\r\n\n\r\n\n\r\n' + ok('hello') }, { stall: true }]), {}, async (c) => {
+    await refused(c, 'head', 'ERR_PROTOCOL', 'protocol-error');
+    await freshFor(c, 'protocol-error');
+  }),
+);
+
+test('status line: an endless run of empty lines is refused at the 5th, not read forever', T, () =>
+  hostile(first([{ send: '\r\n'.repeat(10_000) }, { stall: true }]), {}, async (c) => {
+    await refused(c, 'head', 'ERR_PROTOCOL', 'protocol-error');
+    await freshFor(c, 'protocol-error');
+  }),
+);
+
 // ---------------------------------------------------------------- the idle connection
 
 /** After one good exchange the connection idles in the pool; then the server sends `later`. */
@@ -358,3 +433,14 @@ test('idle: a 408 on an idle connection whose server keeps it open is still clos
   idleCase([{ send: 'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n' }, { stall: true }], 'server-closed'),
 );
 
+test('idle: an HTTP/1.0 408 on an idle connection, then FIN, closes it as server-closed like HTTP/1.1\'s', T, () =>
+  idleCase([{ send: 'HTTP/1.0 408 Request Timeout\r\nContent-Length: 0\r\n\r\n' }, { fin: true }], 'server-closed'),
+);
+
+test('idle: an HTTP/1.0 408 on an idle connection whose server keeps it open is closed (server-closed), never read as a response', T, () =>
+  idleCase([{ send: 'HTTP/1.0 408 Request Timeout\r\n\r\n' }, { stall: true }], 'server-closed'),
+);
+
+test('idle: an empty line on an idle pooled connection closes it (protocol-error): empty lines are skipped only before an expected response', T, () =>
+  idleCase([{ send: '\r\n' }, { stall: true }], 'protocol-error'),
+);

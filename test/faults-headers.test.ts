@@ -155,7 +155,10 @@ const BAD_STATUS: [string, string][] = [
   ['two spaces before the status code', 'HTTP/1.1  200 OK\r\n'],
   ['a NUL in the reason phrase', 'HTTP/1.1 200 O\0K\r\n'],
   ['a garbage status line', 'garbage\r\n'],
-  ['an empty first line', '\r\nHTTP/1.1 200 OK\r\n'],
+  // Up to 4 empty lines before a status line are skipped (issue 16; faults-framing's
+  // `status line:` cases); a line of whitespace is not empty, and a CR is no line end.
+  ['a whitespace-only first line', ' \r\nHTTP/1.1 200 OK\r\n'],
+  ['a bare CR before the status line', '\rHTTP/1.1 200 OK\r\n'],
   ['TLS bytes on a plain connection', '\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n'],
   ['version HTTP/2.0', 'HTTP/2.0 200 OK\r\n'],
   ['version HTTP/1.10', 'HTTP/1.10 200 OK\r\n'],

@@ -6,7 +6,8 @@
 //
 // The generator leaves out what httpool's documented policy knowingly does differently from
 // llhttp (see LLHTTP below); trailers are compared after httpool's documented drop of framing
-// fields. Everything else generated must be read identically by both.
+// fields. Everything else generated must be read identically by both. A second property
+// mutates such responses into the chunk-line shapes llhttp refuses (issue 16): both refuse them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ import { fcParams, fuzzRuns, fuzzSeed } from './support/fuzz/settings.js';
 import { FULL, PROHIBITED_TRAILERS, responseSpecArb, type GenOptions } from './support/fuzz/valid.js';
 import { render, type Rendered } from './support/fuzz/render.js';
 import { runParser } from './support/fuzz/driver.js';
+import { CHUNK_LINE_MUTATIONS, invalidCase } from './support/fuzz/invalid.js';
 
 /**
  * The valid responses both parsers must read alike: FULL minus the documented differences
@@ -27,18 +29,16 @@ import { runParser } from './support/fuzz/driver.js';
  */
 const LLHTTP: GenOptions = {
   ...FULL,
-  // 1. Bare-LF line endings: accepted (RFC 9112 §2.2 MAY); llhttp: HPE_CR_EXPECTED.
+  // 1. Bare-LF line endings in heads: accepted (RFC 9112 §2.2 MAY); llhttp: HPE_CR_EXPECTED.
+  //    (In a chunked body both refuse them.)
   lf: false,
   // 2. Identical repeated Content-Length lines and `N, N` lists: accepted (RFC 9112 §6.3 item 5);
   //    llhttp: HPE_UNEXPECTED_CONTENT_LENGTH "Duplicate Content-Length".
   clRepeat: false,
-  // 3. Whitespace after a chunk size and around `;`/`=` in chunk extensions (BWS, RFC 9112
-  //    §7.1.1): accepted; llhttp: HPE_INVALID_CHUNK_SIZE / HPE_STRICT.
-  chunkBws: false,
-  // 4. HTTP/1.0 1xx heads before the final response: httpool reads on (1xx never end a
+  // 3. HTTP/1.0 1xx heads before the final response: httpool reads on (1xx never end a
   //    connection); llhttp takes HTTP/1.0 without keep-alive as close: HPE_CLOSED_CONNECTION.
   info10: false,
-  // 5. Content-Length in a chunked body's trailers: dropped (RFC 9110 §6.5.1); llhttp:
+  // 4. Content-Length in a chunked body's trailers: dropped (RFC 9110 §6.5.1); llhttp:
   //    HPE_INVALID_CONTENT_LENGTH. Other framing trailers (Host, Connection, TE…) both accept;
   //    httpool drops them, so trailers are compared after that drop.
   framingTrailers: FULL.framingTrailers.filter((n) => n !== 'content-length'),
@@ -128,7 +128,18 @@ async function viaClient(client: Client, port: number, method: string): Promise<
   }
 }
 
-test('differential: node:http (llhttp) and httpool read generated responses alike', async (t) => {
+interface Rig {
+  port: number;
+  client: Client;
+  /** The bytes the server answers the next request with. */
+  serve(wire: Buffer): void;
+}
+
+/**
+ * A raw loopback server answering each request with the bytes last given to `serve`, and an
+ * httpool Client; checks `prop(rig)` with the fuzz settings and closes both.
+ */
+async function differential<T>(t: { diagnostic(m: string): void }, prop: (rig: Rig) => fc.IAsyncProperty<[T]>): Promise<void> {
   let current: Buffer = Buffer.alloc(0);
   const server = await rawServer((socket: Socket) => {
     let got = '';
@@ -144,25 +155,9 @@ test('differential: node:http (llhttp) and httpool read generated responses alik
   // Redirects are not followed: a generated 3xx with Location is just a response here.
   const client = new Client({ transport, checkRedirect: () => useLastResponse });
   try {
-    const prop = fc.asyncProperty(
-      responseSpecArb(LLHTTP, true).map((spec) => {
-        const r = render(spec, LLHTTP);
-        Object.defineProperty(r, fc.toStringMethod, {
-          value: () => `Response(method=${r.method}, wire=${JSON.stringify(r.wire.toString('latin1'))})`,
-        });
-        return r;
-      }),
-      async (r) => {
-        current = r.wire;
-        const node = await viaNode(server.port, r.method);
-        const ours = viaHttpool(r);
-        assert.deepEqual(ours, node, 'httpool ResponseParser (actual) vs node:http (expected)');
-        const viaC = await viaClient(client, server.port, r.method);
-        assert.deepEqual(viaC, 'error' in node ? node : { ...node, infos: [] }, 'httpool Client (actual) vs node:http (expected)');
-      },
-    );
+    const rig: Rig = { port: server.port, client, serve: (wire) => void (current = wire) };
     const seed = fuzzSeed();
-    const details = await fc.check(prop, fcParams(fuzzRuns(30, 0.05), seed));
+    const details = await fc.check(prop(rig), fcParams(fuzzRuns(30, 0.05), seed));
     if (details.failed) {
       const e = details.errorInstance;
       assert.fail(`${fc.defaultReportMessage(details) ?? 'failed'}\n\nError: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -172,4 +167,44 @@ test('differential: node:http (llhttp) and httpool read generated responses alik
     await transport.close();
     await server.close();
   }
-});
+}
+
+test('differential: node:http (llhttp) and httpool read generated responses alike', (t) =>
+  differential(t, (rig) =>
+    fc.asyncProperty(
+      responseSpecArb(LLHTTP, true).map((spec) => {
+        const r = render(spec, LLHTTP);
+        Object.defineProperty(r, fc.toStringMethod, {
+          value: () => `Response(method=${r.method}, wire=${JSON.stringify(r.wire.toString('latin1'))})`,
+        });
+        return r;
+      }),
+      async (r) => {
+        rig.serve(r.wire);
+        const node = await viaNode(rig.port, r.method);
+        const ours = viaHttpool(r);
+        assert.deepEqual(ours, node, 'httpool ResponseParser (actual) vs node:http (expected)');
+        const viaC = await viaClient(rig.client, rig.port, r.method);
+        assert.deepEqual(viaC, 'error' in node ? node : { ...node, infos: [] }, 'httpool Client (actual) vs node:http (expected)');
+      },
+    ),
+  ),
+);
+
+// Issue 16: the chunk-size lines and bare LFs in chunked framing llhttp refuses in strict mode,
+// made by the fuzzers' mutations of generated valid responses: node:http must refuse each (the
+// shapes are as llhttp reads them) and httpool's parser and Client with ERR_PROTOCOL.
+test('differential: chunk-line shapes llhttp refuses, httpool refuses too (ERR_PROTOCOL)', (t) =>
+  differential(t, (rig) =>
+    fc.asyncProperty(invalidCase({ ...LLHTTP, maxBody: 300 }, CHUNK_LINE_MUTATIONS, true), async (c) => {
+      rig.serve(c.wire);
+      const node = await viaNode(rig.port, c.method);
+      assert.ok('error' in node, `node:http accepted ${c.mutation}: the shape is not one llhttp refuses`);
+      const o = runParser(c.wire, [c.method], [0]);
+      if (o.foreign !== undefined) throw o.foreign;
+      assert.equal(o.error?.code, 'ERR_PROTOCOL', `httpool parser on ${c.mutation}`);
+      const viaC = await viaClient(rig.client, rig.port, c.method);
+      assert.ok('error' in viaC && viaC.error.startsWith('ERR_PROTOCOL '), `httpool Client on ${c.mutation}: ${JSON.stringify(viaC).slice(0, 200)}`);
+    }),
+  ),
+);

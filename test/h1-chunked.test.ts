@@ -81,17 +81,78 @@ test('trailers are parsed like headers; framing and connection fields are droppe
   assert.deepEqual(r.dec.trailers, ['X-Sum', 'abc', 'X-Last', 'z']);
 });
 
-test('lone LF terminators are accepted everywhere', () => {
-  const r = decode('3\nabc\n0\nX-T: t\n\n');
-  assert.equal(r.data, 'abc');
-  assert.deepEqual(r.dec.trailers, ['X-T', 't']);
-  assert.equal(r.dec.done, true);
+test('a lone LF ends no chunked framing line: size lines, after data, trailers, the last line (RFC 9112 §7.1, as llhttp)', () => {
+  // Heads still take a lone LF (RFC 9112 §2.2, h1-parse.test.ts); a chunked body does not.
+  assertRefused('3\nabc\r\n0\r\n\r\n', /chunk-size line ends in a bare LF/);
+  assertRefused('3;a=b\nabc\r\n0\r\n\r\n', /chunk-size line ends in a bare LF/);
+  assertRefused('3\r\nabc\n0\r\n\r\n', /missing CRLF after chunk data: a bare LF/);
+  assertRefused('3\r\nabc\r\n0\n\r\n', /last chunk ends in a bare LF/);
+  assertRefused('3\r\nabc\r\n0\r\nX-T: t\n\r\n', /trailer line ends in a bare LF/);
+  assertRefused('3\r\nabc\r\n0\r\n\n', /end of the trailer section ends in a bare LF/);
+  assertRefused('3\r\nabc\r\n0\r\nX-T: t\r\n\n', /end of the trailer section ends in a bare LF/);
+  // Found as soon as the LF arrives, however the input is split.
+  const input = Buffer.from('3\r\nabc\n0\r\n\r\n', 'latin1');
+  for (let i = 1; i < input.length; i++) {
+    assert.throws(() => decode([input.subarray(0, i), input.subarray(i)]), /bare LF/, `split at ${i}`);
+  }
 });
 
-test('BWS before extensions and extensions up to the cap are accepted', () => {
-  assert.equal(decode('3 ;a=b\r\nabc\r\n0\t;last\r\n\r\n').data, 'abc');
+test('extensions in the RFC 9112 §7.1.1 grammar, up to the cap, are accepted', () => {
+  const ok = [
+    ';a',
+    ';a=b',
+    ';a;b',
+    ';a=b;c=d',
+    ';a="b"',
+    ';a=""',
+    ';a="b;c"',
+    ';a="b\\"c"',
+    ';a="b\tc d"',
+    ';a="\xe9"',
+    ';a="b\\\xe9"',
+    ';a="b";c',
+    ";!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~09AZaz",
+  ];
+  for (const ext of ok) {
+    const r = decode(`3${ext}\r\nabc\r\n0${ext}\r\n\r\n`);
+    assert.equal(r.data, 'abc', JSON.stringify(ext));
+    assert.equal(r.dec.done, true, JSON.stringify(ext));
+  }
   const ext = ';' + 'x'.repeat(MAX_EXTENSION_BYTES - 1);
   assert.equal(decode(`3${ext}\r\nabc\r\n0\r\n\r\n`).data, 'abc');
+});
+
+test('chunk-size lines llhttp refuses in strict mode are refused (RFC 9112 §7.1)', () => {
+  // Whitespace after the size, with or without an extension: the grammar has none without
+  // one, and the BWS it allows before `;` llhttp refuses (a sender MUST NOT generate it).
+  assertRefused('25  \r\n', /whitespace after the chunk size/);
+  assertRefused('3 \r\nabc\r\n', /whitespace after the chunk size/);
+  assertRefused('3\t\r\nabc\r\n', /whitespace after the chunk size/);
+  assertRefused('3\t;a\r\nabc\r\n', /whitespace after the chunk size/);
+  assertRefused('3 ;a=b\r\nabc\r\n', /whitespace after the chunk size/);
+  assertRefused('3\r\nabc\r\n0 \r\n\r\n', /whitespace after the chunk size/);
+  // Empty extensions, names and values.
+  assertRefused('2;\r\nab\r\n', /empty chunk extension name/);
+  assertRefused('0;\r\n\r\n', /empty chunk extension name/);
+  assertRefused('2;a=b;\r\nab\r\n', /empty chunk extension name/);
+  assertRefused('2;a;;b\r\nab\r\n', /empty chunk extension name/); // llhttp accepts: stricter
+  assertRefused('2;=b\r\nab\r\n', /empty chunk extension name/); // llhttp accepts: stricter
+  assertRefused('2;a=\r\nab\r\n', /empty or invalid chunk extension value/); // llhttp accepts: stricter
+  // Quoted strings: closed, qdtext and quoted-pairs only, nothing after the closing quote.
+  assertRefused('2;a="b\r\nab\r\n0\r\n\r\n', /unterminated quoted string/);
+  assertRefused('2;a="b\\"\r\nab\r\n', /unterminated quoted string/);
+  assertRefused('2;a="b\x01"\r\nab\r\n', /invalid character in chunk extension quoted string/);
+  assertRefused('2;a="b\x7f"\r\nab\r\n', /invalid character in chunk extension quoted string/);
+  assertRefused('2;a="b\\\x01"\r\nab\r\n', /invalid quoted-pair/);
+  assertRefused('2;a="b"c\r\nab\r\n', /invalid character in chunk extension/);
+  assertRefused('2;a="b" \r\nab\r\n', /whitespace in chunk extension/);
+  // Whitespace anywhere in an extension, and values that are not tokens.
+  for (const ext of [';a ', '; a', ';a =b', ';a= b', ';a=b ', ';a=b ;c', ';a=b c', ';a\t', ';\ta']) {
+    assertRefused(`2${ext}\r\nab\r\n`, /chunk extension/);
+  }
+  for (const ext of [';a=@', ';a==b', ';a=b=c', ';a@', ';"a"', ';a=\xe9']) {
+    assertRefused(`2${ext}\r\nab\r\n`, /chunk extension/);
+  }
 });
 
 test('refusals', () => {
@@ -104,7 +165,7 @@ test('refusals', () => {
   assertRefused('20000000000000\r\n', /overflow/); // 2^53, 14 digits
   assertRefused('3\r\nabcd', /missing CRLF after chunk data/);
   assertRefused('3\r\nabc\rd', /missing CRLF after chunk data/);
-  assertRefused('3\r\nabc\n\r\n', /invalid chunk size/); // LF ends the data; "\r\n" is an empty size line
+  assertRefused('3\r\nabc\n\r\n', /missing CRLF after chunk data: a bare LF/);
   assertRefused(`3;${'x'.repeat(MAX_EXTENSION_BYTES)}\r\nabc\r\n`, /extensions longer/);
   assertRefused(`3;${'x'.repeat(MAX_EXTENSION_BYTES * 4)}`, /extensions over/);
   assertRefused('3;a\x01\r\nabc\r\n', /chunk extension/);

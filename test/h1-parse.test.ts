@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponseParser, MAX_INFORMATIONAL } from '../src/h1/parse.js';
+import { isIdleTimeoutResponse, ResponseParser, MAX_INFORMATIONAL, MAX_LEADING_EMPTY_LINES } from '../src/h1/parse.js';
 import type { ParserHandler, ResponseHead } from '../src/h1/types.js';
 import { ConnectionError, HttpoolError, ProtocolError } from '../src/errors.js';
 import { plainHead } from './support/heads.js';
@@ -148,7 +148,7 @@ test('chunked body with extensions and trailers; framing trailers are dropped', 
       'Transfer-Encoding: chunked\r\n\r\n' +
       '5\r\nhello\r\n' +
       '6;name=value;flag\r\n world\r\n' +
-      'A \r\n0123456789\r\n' +
+      'A;q="x y"\r\n0123456789\r\n' +
       '0\r\nX-Checksum: abc\r\nContent-Length: 99\r\ntransfer-encoding: gzip\r\nHost: evil\r\nConnection: close\r\nX-Other:  v \r\n\r\n',
   );
   const h = finalHead(events);
@@ -380,9 +380,68 @@ test('bare LF line endings are accepted throughout', () => {
   const a = parse('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi');
   assert.deepEqual(finalHead(a).rawHeaders, ['X-A', '1', 'Content-Length', '2']);
   assert.equal(body(a), 'hi');
-  const b = parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\n\n2\nhi\n0\nX-T: t\n\n');
+  const b = parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\n\n2\r\nhi\r\n0\r\nX-T: t\r\n\r\n');
   assert.equal(body(b), 'hi');
   assert.deepEqual(b[b.length - 1], { type: 'complete', trailers: ['X-T', 't'] });
+  // …except in a chunked body's framing, which ends every line in CRLF (RFC 9112 §7.1, as llhttp).
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nhi\r\n0\r\n\r\n'), /bare LF/);
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\nhi\n0\r\n\r\n'), /bare LF/);
+  assertProtocol(() => parse('HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\nhi\r\n0\r\nX-T: t\n\r\n'), /bare LF/);
+});
+
+// ---------------------------------------------------------------- empty lines before a status line
+
+test(`up to ${MAX_LEADING_EMPTY_LINES} empty lines (CRLF or lone LF) before a status line are skipped, as llhttp does`, () => {
+  const response = OK_HEAD + 'Content-Length: 2\r\n\r\nhi';
+  const plain = parse(response);
+  for (const lead of ['\r\n', '\n', '\r\n\r\n', '\n\r\n\n', '\r\n\r\n\r\n\r\n', '\n\n\n\n', '\r\n\n\r\n\n']) {
+    const got = parse(lead + response);
+    // The same events, headerBytes included: the empty lines are not part of the head.
+    assert.deepEqual(got, plain, JSON.stringify(lead));
+  }
+  // Before each head: after a 1xx too, each with its own count.
+  const info = parse('\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n\r\n\n\r\n\n' + response);
+  assert.equal(info[0]!.type, 'info');
+  assert.equal(body(info), 'hi');
+  // A chunked response, and the fast path for a head that arrives whole after them.
+  assert.equal(body(parse('\r\n' + OK_HEAD + 'Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n')), 'hi');
+});
+
+test(`a ${MAX_LEADING_EMPTY_LINES + 1}th empty line, or a CR without LF, before a status line is refused`, () => {
+  const response = OK_HEAD + 'Content-Length: 2\r\n\r\nhi';
+  assertProtocol(() => parse('\r\n'.repeat(5) + response), /more than 4 empty lines before the status line/);
+  assertProtocol(() => parse('\n'.repeat(5) + response), /more than 4 empty lines/);
+  assertProtocol(() => parse('\r\n\n\r\n\n\r\n' + response), /more than 4 empty lines/);
+  assertProtocol(() => parse('\r\n'.repeat(100)), /more than 4 empty lines/); // found before the status line comes
+  assertProtocol(() => parse('HTTP/1.1 100 Continue\r\n\r\n' + '\n'.repeat(5) + response), /more than 4 empty lines/);
+  assertProtocol(() => parse('\r' + response), /bare CR before the status line/);
+  assertProtocol(() => parse('\r\n\r\r\n' + response), /bare CR before the status line/);
+  // Whitespace is not an empty line.
+  assertProtocol(() => parse(' \r\n' + response), /status line/);
+  // Every split: the count and a pending CR carry across feeds.
+  const five = Buffer.from('\r\n\n\r\n\r\n\r\n' + response, 'latin1');
+  for (let i = 1; i < five.length; i++) {
+    assertProtocol(() => parse([five.subarray(0, i), five.subarray(i)]), /more than 4 empty lines/);
+  }
+});
+
+test('empty lines are skipped only while a response is expected: on an idle parser, or after a response, they are unsolicited', () => {
+  const r = recorder();
+  const p = new ResponseParser(r, { maxHeaderBytes: MAX });
+  assertProtocol(() => p.feed(Buffer.from('\r\n')), /unsolicited/);
+  assert.equal(p.extraBytes, true);
+  assertProtocol(() => parse(OK_HEAD + 'Content-Length: 2\r\n\r\nhi\r\n'), /unsolicited/);
+  // Only empty lines, then EOF: a truncated response, not a clean close.
+  const { p: q } = newParser();
+  q.feed(Buffer.from('\r\n\r\n'));
+  assertProtocol(() => q.finish(), /truncated response: connection closed in the response head/);
+});
+
+test('isIdleTimeoutResponse: an HTTP/1.1 or HTTP/1.0 408 status line, nothing else', () => {
+  const yes = ['HTTP/1.1 408 Request Timeout\r\n\r\n', 'HTTP/1.0 408 Request Timeout\r\n', 'HTTP/1.1 408\r\n', 'HTTP/1.0 408\n', 'HTTP/1.1 408'];
+  for (const s of yes) assert.equal(isIdleTimeoutResponse(Buffer.from(s, 'latin1')), true, JSON.stringify(s));
+  const no = ['HTTP/1.1 200 OK\r\n', 'HTTP/1.2 408 x\r\n', 'HTTP/2.0 408 x\r\n', 'HTTP/1.1 4080 x', 'HTTP/1.1 40', '\r\nHTTP/1.1 408 x\r\n', 'http/1.1 408 x', ''];
+  for (const s of no) assert.equal(isIdleTimeoutResponse(Buffer.from(s, 'latin1')), false, JSON.stringify(s));
 });
 
 test('a bare CR is never a line ending', () => {
@@ -673,7 +732,8 @@ const SPLIT_CASES: { name: string; input: string; method?: string; eof?: boolean
     name: '1xx then final',
     input: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok',
   },
-  { name: 'bare LF', input: 'HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n' },
+  { name: 'bare LF', input: 'HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\r\nabc\r\n0\r\n\r\n' },
+  { name: 'empty lines before each status line', input: '\r\n\nHTTP/1.1 100 Continue\r\n\r\n\r\n\n\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' },
   { name: 'HEAD', input: 'HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n', method: 'HEAD' },
   { name: '304', input: 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n' },
 ];

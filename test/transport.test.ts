@@ -267,18 +267,21 @@ test('an unsolicited response on an idle connection is never delivered to the ne
   assert.equal(await (await tr.roundTrip(new Request('GET', srv.url))).body.text(), 'c1');
 });
 
-test('an idle 408 closes the connection as server-closed', async (t) => {
-  const srv = await rawServer((socket) =>
-    onRequests(socket, () => {
-      socket.write(OK);
-      setTimeout(() => socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'), 20);
-    }),
-  );
-  t.after(() => srv.close());
-  const tr = transportFor(t);
-  await (await tr.roundTrip(new Request('GET', srv.url))).body.text();
-  await until(() => tr.stats().totals.closed['server-closed'] === 1, 1_000, 'server-closed');
-});
+for (const version of ['1.1', '1.0']) {
+  test(`an idle HTTP/${version} 408 closes the connection as server-closed`, async (t) => {
+    const srv = await rawServer((socket) =>
+      onRequests(socket, () => {
+        socket.write(OK);
+        setTimeout(() => socket.end(`HTTP/${version} 408 Request Timeout\r\nConnection: close\r\n\r\n`), 20);
+      }),
+    );
+    t.after(() => srv.close());
+    const tr = transportFor(t);
+    await (await tr.roundTrip(new Request('GET', srv.url))).body.text();
+    await until(() => tr.stats().totals.closed['server-closed'] === 1, 1_000, 'server-closed');
+    assert.deepEqual(tr.stats().totals.closed, { 'server-closed': 1 });
+  });
+}
 
 test('idleConnTimeout closes idle connections; closeIdleConnections closes the rest', async (t) => {
   const srv = await rawServer((socket) => onRequests(socket, () => socket.write(OK)));

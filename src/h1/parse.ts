@@ -4,10 +4,17 @@
 // parsing and line reading are in syntax.ts. No sockets, no timers, no streams.
 //
 // Policies (strict where leniency lets two parties disagree about where a message ends):
-// - Line endings: CRLF, or a lone LF (RFC 9112 §2.2 MAY); a bare CR anywhere is refused.
+// - Line endings: CRLF, or in heads a lone LF (RFC 9112 §2.2 MAY; a chunked body's framing
+//   takes CRLF only, chunked.ts); a bare CR anywhere is refused.
 // - obs-fold (RFC 9112 §5.2) is refused, including whitespace before the first header.
 // - Status line: exactly `HTTP/1.0` or `HTTP/1.1`, SP, three digits 100–999, then end of line
-//   or SP and a reason of field-value bytes (possibly empty).
+//   or SP and a reason of field-value bytes (possibly empty). Up to MAX_LEADING_EMPTY_LINES
+//   empty lines (CRLF or a lone LF) before it are skipped, as llhttp does, for the robustness
+//   RFC 9112 §2.2 asks of a server before a request line (it SHOULD ignore at least one). Only
+//   while a response is expected, that is after expect(), which the connection calls just
+//   before writing the request: on an idle connection the parser is not fed, and any byte there
+//   closes the connection (src/transport/conn.ts). A fifth empty line is refused, so a peer
+//   cannot hold a request on an endless run of them.
 // - Framing (§6.3): 1xx other than 101 are informational (at most MAX_INFORMATIONAL in a row);
 //   HEAD responses, 101, 2xx to CONNECT, 204 and 304 have no body whatever they declare; Transfer-Encoding
 //   with Content-Length is refused (§6.3 lets us process it as chunked and close; refusing is
@@ -25,11 +32,13 @@ import { ConnectionError, HttpoolError, ProtocolError } from '../errors.js';
 import { ChunkedDecoder } from './chunked.js';
 import { fastFields } from './fast-head.js';
 import { ParsedHead } from './head.js';
-import { classifyAt, excerpt, Field, FIELD_CHAR, latin1, LineReader, parseFieldLine, SP } from './syntax.js';
+import { classifyAt, CR, excerpt, Field, FIELD_CHAR, latin1, LF, LineReader, parseFieldLine, SP } from './syntax.js';
 import type { ParserHandler, ResponseHead } from './types.js';
 
 /** Consecutive 1xx responses accepted before the final one. */
 export const MAX_INFORMATIONAL = 100;
+/** Empty lines skipped before a status line; one more is a protocol error. */
+export const MAX_LEADING_EMPTY_LINES = 4;
 const MAX_CONTENT_LENGTH_DIGITS = 15;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** Reads up to this size are decoded whole to find the head's end (see #readHead). */
@@ -76,6 +85,9 @@ export class ResponseParser {
   // The head being read.
   #headBytes = 0;
   #sawStatus = false;
+  /** Empty lines skipped before this head's status line, and whether a CR of one is pending. */
+  #emptyLines = 0;
+  #emptyCR = false;
   #statusCode = 0;
   #reason = '';
   #versionMinor: 0 | 1 = 1;
@@ -248,6 +260,8 @@ export class ResponseParser {
     this.#reader.reset();
     this.#headBytes = 0;
     this.#sawStatus = false;
+    this.#emptyLines = 0;
+    this.#emptyCR = false;
     this.#statusCode = 0;
     this.#reason = '';
     this.#versionMinor = 1;
@@ -265,6 +279,14 @@ export class ResponseParser {
   /** Reads head lines from chunk[pos…]; returns where it stopped. */
   #readHead(chunk: Buffer, pos: number): number {
     const reader = this.#reader;
+    if (this.#headBytes === 0 && reader.pending === 0) {
+      // Nothing of the status line yet: one byte compare in the common case.
+      const b = chunk[pos];
+      if (b === CR || b === LF || this.#emptyCR) {
+        pos = this.#skipEmptyLines(chunk, pos);
+        if (pos === chunk.length) return pos;
+      }
+    }
     if (reader.pending === 0 && (this.#textChunk !== chunk || pos >= this.#textEnd)) {
       // A small read is decoded whole and searched as a string: one call into C++ instead of two.
       const rest = chunk.length - pos <= SMALL_READ ? latin1(chunk, pos, chunk.length) : null;
@@ -317,6 +339,33 @@ export class ResponseParser {
         if (kind !== Field.Other) this.#noteField(kind, this.#raw[this.#raw.length - 1]!);
       }
     }
+  }
+
+  /**
+   * Skips empty lines (CRLF or a lone LF) before a status line from chunk[pos]; returns where
+   * the status line starts, or chunk.length. A CR that is not followed by LF is refused (a bare
+   * CR is never a line end), and so is a fifth empty line.
+   */
+  #skipEmptyLines(chunk: Buffer, pos: number): number {
+    const len = chunk.length;
+    while (pos < len) {
+      const b = chunk[pos]!;
+      if (this.#emptyCR) {
+        if (b !== LF) throw protocol(`bare CR before the status line: ${excerpt(chunk, pos, len)}`);
+        this.#emptyCR = false;
+      } else if (b === CR) {
+        this.#emptyCR = true;
+        pos++;
+        continue;
+      } else if (b !== LF) {
+        return pos;
+      }
+      pos++;
+      if (++this.#emptyLines > MAX_LEADING_EMPTY_LINES) {
+        throw protocol(`more than ${MAX_LEADING_EMPTY_LINES} empty lines before the status line`);
+      }
+    }
+    return pos;
   }
 
   /**
@@ -504,6 +553,21 @@ export class ResponseParser {
     this.#state = S_BODY_CLOSE;
     this.#handler.onHead(this.#buildHead(-1, false, close));
   }
+}
+
+/**
+ * Whether bytes read on an idle connection start a 408 status line (`HTTP/1.1 408` or
+ * `HTTP/1.0 408`): a server timing the connection out (RFC 9110 §15.5.9), which closes it as
+ * an idle FIN would, not a broken server. Only the status line's start is looked at: the
+ * connection is closed either way and nothing of it is read as a response.
+ */
+export function isIdleTimeoutResponse(buf: Buffer): boolean {
+  if (buf.length < 12) return false;
+  const start = latin1(buf, 0, 12);
+  if (start !== 'HTTP/1.1 408' && start !== 'HTTP/1.0 408') return false;
+  // `HTTP/1.1 408` alone, or followed by the reason's SP or the line's end; not `HTTP/1.1 4080`.
+  const next = buf.length > 12 ? buf[12] : SP;
+  return next === SP || next === CR || next === LF;
 }
 
 /** Content-Length as 1*DIGIT, or a comma list of identical ones; -1 when invalid, -2 when the list disagrees. */

@@ -3,8 +3,9 @@
 // reader that stitches lines split across chunks. Pure code on Buffers; no I/O.
 //
 // Line-ending policy (RFC 9112 §2.2): a line ends at LF; a CR immediately before that LF is
-// part of the terminator. A recipient MAY accept a lone LF as a terminator and we do (old
-// and embedded servers send them, and nothing ambiguous follows from it). A bare CR anywhere
+// part of the terminator. A recipient MAY accept a lone LF as a terminator and the head parser
+// does (old and embedded servers send them, and nothing ambiguous follows from it); the chunked
+// decoder does not (LineReader.crlf says which it was; see chunked.ts). A bare CR anywhere
 // else is refused: it ends up inside a line, where every validator rejects it, because CR
 // treated as a line break by one hop and not another is a response-splitting vector.
 
@@ -16,6 +17,9 @@ export const SP = 0x20;
 export const HTAB = 0x09;
 export const COLON = 0x3a;
 export const SEMI = 0x3b;
+export const DQUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const EQUALS = 0x3d;
 
 /** RFC 9110 §5.6.2 tchar: the bytes of a token (field names, methods, codings). */
 export const TCHAR = new Uint8Array(256);
@@ -182,6 +186,14 @@ export class LineReader {
   bytes = 0;
   #stash: Buffer = EMPTY;
   #stashLen = 0;
+
+  /**
+   * The last complete line ended in CRLF (false: a lone LF); chunked framing requires CRLF.
+   * Derived rather than stored: the terminator is what `bytes` counts beyond the content.
+   */
+  get crlf(): boolean {
+    return this.bytes - (this.end - this.start) === 2;
+  }
 
   /** Bytes held for a line not yet terminated. */
   get pending(): number {

@@ -19,7 +19,7 @@ import {
   TimeoutError,
   TransportClosedError,
 } from '../errors.js';
-import { ResponseParser } from '../h1/parse.js';
+import { isIdleTimeoutResponse, ResponseParser } from '../h1/parse.js';
 import type { ParserHandler, ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
 import { emit, hasHook, wants, type TraceCtx } from '../trace.js';
@@ -391,9 +391,11 @@ export class Conn implements Poolable {
     const ex = this.#ex;
     if (ex === null) {
       if (this.closeReason !== null) return;
-      // Go: "Unsolicited response received on idle HTTP channel". A 408 is a server timing out
-      // the idle connection; anything else is a broken server. Either way it is never reused.
-      this.close(buf.subarray(0, 12).toString('latin1') === 'HTTP/1.1 408' ? 'server-closed' : 'protocol-error');
+      // Go: "Unsolicited response received on idle HTTP channel". A 408 (HTTP/1.1 or 1.0) is a
+      // server timing out the idle connection; anything else is a broken server, empty lines
+      // included (the parser skips those only before the response to a request it expects).
+      // Either way the connection is never reused.
+      this.close(isIdleTimeoutResponse(buf) ? 'server-closed' : 'protocol-error');
       return;
     }
     ex.idle?.touch();

@@ -1,7 +1,8 @@
 // Invalid streams for the parser fuzzers: mutations of valid responses, each with the outcome
 // the documented policy promises: a definite error code (bare CR, controls, obs-fold, CL+TE,
-// bad CL / versions / status codes / chunk sizes, truncation), or, for byte garbage, only "an
-// HttpoolError with a known code or a consistent accepted parse".
+// bad CL / versions / status codes / chunk sizes, chunk-size lines llhttp refuses, bare LF in
+// chunked framing, too many empty lines before a status line, truncation), or, for byte
+// garbage, only "an HttpoolError with a known code or a consistent accepted parse".
 
 import fc from 'fast-check';
 import { FULL, responseSpecArb, type GenOptions, type Mode } from './valid.js';
@@ -41,12 +42,15 @@ function framePositions(r: Rendered, pred: (p: number) => boolean = () => true):
   return out;
 }
 
-type Mutator = (r: Rendered, pick: (n: number) => number, bytes: Uint8Array) => InvalidCase | null;
+/** `asLlhttp`: draw only shapes llhttp refuses too (for the differential test). */
+type Mutator = (r: Rendered, pick: (n: number) => number, bytes: Uint8Array, asLlhttp: boolean) => InvalidCase | null;
 
 /** A definite refusal, found as soon as the offending line or byte arrives (feed(), not EOF). */
 function err(mutation: string, r: Rendered, wire: Buffer, phase: 'feed' | 'finish' | null = 'feed'): InvalidCase {
   return { mutation, wire, method: r.method, promise: { kind: 'error', code: 'ERR_PROTOCOL', ...(phase === null ? {} : { phase }) } };
 }
+
+const LLHTTP_EMPTY_EXTENSIONS = [';', ';a;', ';a=b;'];
 
 const MUTATORS: Record<string, Mutator> = {
   'bare CR in framing bytes': (r, pick) => {
@@ -116,6 +120,51 @@ const MUTATORS: Record<string, Mutator> = {
     const bad = ['', 'g', '-1', '0x5', ' 5', '+5', 'ffffffffffffffff', '1000000000000000', '5 5', 'z;a=b', '\t0', ';ext'];
     return err('bad chunk size', r, splice(r.wire, l.start, l.digitsEnd - l.start, bad[pick(bad.length)]!));
   },
+  // Chunk-size lines llhttp refuses in strict mode (RFC 9112 §7.1): every one a definite
+  // ERR_PROTOCOL as soon as its line arrives, on any chunk-size line, the last one included.
+  'whitespace after a chunk size': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const ws = [' ', '\t', '  ', ' \t', '\t\t'];
+    return err('whitespace after a chunk size', r, splice(r.wire, l.digitsEnd, 0, ws[pick(ws.length)]!));
+  },
+  'empty chunk extension': (r, pick, _bytes, asLlhttp) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    // An empty name or value between others llhttp accepts; the RFC grammar has neither.
+    const bad = asLlhttp ? LLHTTP_EMPTY_EXTENSIONS : [...LLHTTP_EMPTY_EXTENSIONS, ';;a', ';=b', ';a=', ';a=;b'];
+    return err('empty chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'unbalanced quote in a chunk extension': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const bad = [';a="b', ';a="', ';a="b\\"', ';a=b"', ';a="b"c', ';"a"', ';a="b\x01"', ';a="b\\\x01"'];
+    return err('unbalanced quote in a chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'whitespace in a chunk extension': (r, pick) => {
+    if (r.sizeLines.length === 0) return null;
+    const l = r.sizeLines[pick(r.sizeLines.length)]!;
+    const bad = [' ;a', '\t;a', '; a', ';a ', ';a =b', ';a= b', ';a=b ', ';a=b ;c', ';a=b c', ';a="b" ', ';\ta'];
+    return err('whitespace in a chunk extension', r, splice(r.wire, l.end, 0, bad[pick(bad.length)]!));
+  },
+  'bare LF after chunk data': (r, pick) => {
+    if (r.dataEnds.length === 0) return null;
+    return err('bare LF after chunk data', r, splice(r.wire, r.dataEnds[pick(r.dataEnds.length)]!, 1, ''));
+  },
+  'bare LF ending a chunked framing line': (r, pick) => {
+    // A chunk-size line, a trailer line, or the empty line ending the trailer section.
+    const crs = [...r.sizeLines.map((l) => l.end), ...r.fields.filter((f) => f.section === 'trailer').map((f) => f.end)];
+    if (r.trailerEnd >= 0) crs.push(r.trailerEnd);
+    if (crs.length === 0) return null;
+    return err('bare LF ending a chunked framing line', r, splice(r.wire, crs[pick(crs.length)]!, 1, ''));
+  },
+  'too many empty lines before a status line': (r, pick) => {
+    // Five or more (whatever the head already had: these are added to them), CRLF or LF.
+    const s = r.statusLines[pick(r.statusLines.length)]!;
+    let lines = '';
+    for (let n = 5 + pick(4); n > 0; n--) lines += pick(2) === 0 ? '\r\n' : '\n';
+    return err('too many empty lines before a status line', r, splice(r.wire, s.start, 0, lines));
+  },
   'truncated': (r, pick) => {
     const len = r.wire.length;
     if (len < 2) return null;
@@ -151,11 +200,27 @@ const MUTATORS: Record<string, Mutator> = {
 
 export const MUTATION_NAMES = Object.keys(MUTATORS);
 
+/** The chunk-line mutations of issue 16: llhttp refuses every shape they make with `asLlhttp`. */
+export const CHUNK_LINE_MUTATIONS: readonly string[] = [
+  'whitespace after a chunk size',
+  'empty chunk extension',
+  'unbalanced quote in a chunk extension',
+  'whitespace in a chunk extension',
+  'bare LF after chunk data',
+  'bare LF ending a chunked framing line',
+];
+
 /** Mutations that need a given framing get responses that have it. */
 const MODES_FOR: Record<string, readonly Mode[] | undefined> = {
   'invalid Content-Length': ['length', 'head', '204', '304'],
   'second, different Content-Length': ['length', 'head', '204', '304'],
   'bad chunk size': ['chunked'],
+  'whitespace after a chunk size': ['chunked'],
+  'empty chunk extension': ['chunked'],
+  'unbalanced quote in a chunk extension': ['chunked'],
+  'whitespace in a chunk extension': ['chunked'],
+  'bare LF after chunk data': ['chunked'],
+  'bare LF ending a chunked framing line': ['chunked'],
 };
 
 const garbageBytes = fc.oneof(
@@ -163,10 +228,17 @@ const garbageBytes = fc.oneof(
   fc.constantFrom('\r', '\n', '\x00', ':', ' ', 'HTTP/1.1 200 OK\r\n', '\r\n\r\n', '0\r\n', 'ffffffff\r\n', 'Transfer-Encoding: chunked\r\n').map((s) => new Uint8Array(Buffer.from(s, 'latin1'))),
 );
 
-/** A single (possibly 1xx-preceded) response, mutated by one of MUTATORS. */
-export function invalidCase(o: GenOptions = { ...FULL, maxResponses: 1, maxBody: 300 }): fc.Arbitrary<InvalidCase> {
+/**
+ * A single (possibly 1xx-preceded) response, mutated by one of MUTATORS (or of `only`); with
+ * `asLlhttp`, only into shapes llhttp refuses too.
+ */
+export function invalidCase(
+  o: GenOptions = { ...FULL, maxResponses: 1, maxBody: 300 },
+  only: readonly string[] = MUTATION_NAMES,
+  asLlhttp = false,
+): fc.Arbitrary<InvalidCase> {
   return fc
-    .constantFrom(...MUTATION_NAMES)
+    .constantFrom(...only)
     .chain((which) => fc.record({
       spec: responseSpecArb({ ...o, modes: MODES_FOR[which] }, true),
       which: fc.constant(which),
@@ -177,7 +249,7 @@ export function invalidCase(o: GenOptions = { ...FULL, maxResponses: 1, maxBody:
       const r = render(spec, o);
       let k = 0;
       const pick = (n: number) => (n <= 0 ? 0 : seeds[k++ % seeds.length]! % n);
-      return MUTATORS[which]!(r, pick, bytes);
+      return MUTATORS[which]!(r, pick, bytes, asLlhttp);
     })
     .filter((c): c is InvalidCase => c !== null)
     .map((c) => withToString(c, () => `InvalidCase(${c.mutation}, method=${c.method}, wire=${latin1Json(c.wire)})`));

@@ -34,8 +34,12 @@ export interface Rendered {
   /** Status lines of every head (1xx and final): [start, end before terminator). */
   statusLines: { start: number; end: number }[];
   fields: FieldSpan[];
-  /** Chunk-size lines: digits [start, digitsEnd), line content up to end. */
+  /** Chunk-size lines: digits [start, digitsEnd), line content up to end (its CR). */
   sizeLines: { start: number; digitsEnd: number; end: number }[];
+  /** Where each chunk's data ends: the CR of the CRLF after it. */
+  dataEnds: number[];
+  /** The CR of the empty line ending a chunked body's trailer section, -1 when none. */
+  trailerEnd: number;
   /** Where the final head's blank line ends (body or next message starts here). */
   headEnd: number;
   /** Byte ranges that are framing (heads, size lines, CRLFs after data, trailers), not body data. */
@@ -100,6 +104,8 @@ interface HeadOut {
 }
 
 function writeHead(w: Writer, h: HeadSpec, fields: FieldSpec[], out: Rendered): HeadOut {
+  // Empty lines before the status line are skipped, not counted in the head's bytes.
+  for (const eol of h.lead) w.put(eol);
   const start = w.pos;
   const line = `HTTP/1.${h.minor} ${h.status}` + (h.reason === null ? '' : ' ' + h.reason);
   const [s, e] = w.put(line);
@@ -129,6 +135,8 @@ export function render(spec: ResponseSpec, o: GenOptions): Rendered {
     statusLines: [],
     fields: [],
     sizeLines: [],
+    dataEnds: [],
+    trailerEnd: -1,
     headEnd: 0,
     frame: w.frame,
     clValues: [],
@@ -223,22 +231,24 @@ export function render(spec: ResponseSpec, o: GenOptions): Rendered {
       const r = spec.chunkReprs[i % spec.chunkReprs.length]!;
       const digits = hexSize(size, r);
       const [s, d] = w.put(digits);
-      const [, e] = w.put(r.bws + r.ext);
+      const [, e] = w.put(r.ext);
       out.sizeLines.push({ start: s, digitsEnd: d, end: e });
-      w.put(r.sizeEol);
+      w.put('\r\n');
       w.put(body.subarray(off, off + size), false);
-      w.put(r.dataEol);
+      out.dataEnds.push(w.pos);
+      w.put('\r\n');
       off += size;
       i++;
     }
     const r = spec.last;
     const [s, d] = w.put('0'.repeat(1 + r.zeros));
-    const [, e] = w.put(r.bws + r.ext);
+    const [, e] = w.put(r.ext);
     out.sizeLines.push({ start: s, digitsEnd: d, end: e });
-    w.put(r.sizeEol);
+    w.put('\r\n');
     const tStart = w.pos;
     const raw: string[] = [];
     for (const f of spec.trailers) writeField(w, f, 'trailer', out, raw);
+    out.trailerEnd = w.pos;
     w.put(spec.trailerEnd);
     maxSection = Math.max(maxSection, w.pos - tStart);
     for (let k = 0; k < raw.length; k += 2) {

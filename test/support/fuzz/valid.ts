@@ -31,14 +31,14 @@ export type Eol = '\r\n' | '\n';
 
 /** What a generator may produce; the differential test turns off what llhttp refuses. */
 export interface GenOptions {
-  /** Bare-LF line endings (accepted by policy, RFC 9112 §2.2). */
+  /** Bare-LF line endings in heads (accepted by policy, RFC 9112 §2.2; never in chunked framing). */
   lf: boolean;
   /** Content-Length with leading zeros (`005`). */
   clZeros: boolean;
   /** Repeated identical Content-Length lines and `N, N` lists (RFC 9112 §6.3 item 5). */
   clRepeat: boolean;
-  /** Whitespace between a chunk size and `;`/end of line, and inside extensions. */
-  chunkBws: boolean;
+  /** Empty lines (CRLF, or LF when `lf`) before status lines, at most 4 (MAX_LEADING_EMPTY_LINES). */
+  leadingLines: boolean;
   /** obs-text (0x80–0xFF) in header values and reasons. */
   obsText: boolean;
   /** HTAB inside header values. */
@@ -73,7 +73,7 @@ export const FULL: GenOptions = {
   lf: true,
   clZeros: true,
   clRepeat: true,
-  chunkBws: true,
+  leadingLines: true,
   obsText: true,
   htab: true,
   teCodings: true,
@@ -100,6 +100,8 @@ export interface FieldSpec {
 }
 
 export interface HeadSpec {
+  /** Empty lines before the status line (skipped, not part of the head). */
+  lead: Eol[];
   minor: 0 | 1;
   status: number;
   reason: string | null; // null: `HTTP/1.1 200` with no SP
@@ -108,13 +110,15 @@ export interface HeadSpec {
   blankEol: Eol;
 }
 
+/**
+ * How a chunk-size line is spelt. Its line and the one after the data always end in CRLF and
+ * hold no whitespace (RFC 9112 §7.1, refused otherwise as llhttp does): those shapes are
+ * invalid mutations (invalid.ts).
+ */
 export interface ChunkRepr {
   zeros: number;
   caseMask: number;
-  bws: string;
   ext: string;
-  sizeEol: Eol;
-  dataEol: Eol;
 }
 
 export type Mode = 'length' | 'chunked' | 'close' | 'head' | '204' | '304' | '101';
@@ -220,7 +224,9 @@ function fieldName(o: GenOptions, forTrailer: boolean): fc.Arbitrary<string> {
 
 function fieldArb(o: GenOptions, forTrailer = false): fc.Arbitrary<FieldSpec> {
   const w = o.htab ? ows : spOnly;
-  return fc.record({ name: fieldName(o, forTrailer), pre: w, value: valueCore(o), post: w, eol: eolArb(o) });
+  // Trailer lines are chunked framing: CRLF only (RFC 9112 §7.1; a lone LF is a mutation).
+  const eol = forTrailer ? fc.constant<Eol>('\r\n') : eolArb(o);
+  return fc.record({ name: fieldName(o, forTrailer), pre: w, value: valueCore(o), post: w, eol });
 }
 
 function reasonArb(o: GenOptions): fc.Arbitrary<string | null> {
@@ -233,8 +239,14 @@ function reasonArb(o: GenOptions): fc.Arbitrary<string | null> {
   return fc.oneof(...arbs);
 }
 
+function leadArb(o: GenOptions): fc.Arbitrary<Eol[]> {
+  if (!o.leadingLines) return fc.constant<Eol[]>([]);
+  return fc.oneof({ weight: 6, arbitrary: fc.constant<Eol[]>([]) }, { weight: 1, arbitrary: fc.array(eolArb(o), { minLength: 1, maxLength: 4 }) });
+}
+
 function headArb(o: GenOptions, status: fc.Arbitrary<number>, allow10 = true): fc.Arbitrary<HeadSpec> {
   return fc.record({
+    lead: leadArb(o),
     minor: allow10 ? fc.constantFrom<0 | 1>(1, 1, 1, 0) : fc.constant<0 | 1>(1),
     status,
     reason: reasonArb(o),
@@ -244,17 +256,17 @@ function headArb(o: GenOptions, status: fc.Arbitrary<number>, allow10 = true): f
   });
 }
 
+/** chunk-ext = *( ";" chunk-ext-name [ "=" chunk-ext-val ] ), without the BWS llhttp refuses. */
 function extArb(o: GenOptions): fc.Arbitrary<string> {
-  const b = o.chunkBws ? ows : fc.constant('');
   const qd = fc.oneof(
     { weight: 8, arbitrary: visibleChar(o).filter((c) => c !== '"' && c !== '\\') },
-    { weight: 1, arbitrary: fc.constant(' ') },
+    { weight: 1, arbitrary: fc.constantFrom(...(o.htab ? [' ', '\t'] : [' '])) },
     { weight: 1, arbitrary: visibleChar(o).map((c) => '\\' + c) },
   );
   const quoted = fc.string({ unit: qd, maxLength: 12 }).map((s) => `"${s}"`);
   const item = fc
-    .record({ b1: b, b2: b, name: token(1, 8), val: fc.option(fc.oneof(token(1, 8), quoted), { nil: null }), b3: b, b4: b })
-    .map(({ b1, b2, name, val, b3, b4 }) => `${b1};${b2}${name}${val === null ? '' : `${b3}=${b4}${val}`}`);
+    .record({ name: token(1, 8), val: fc.option(fc.oneof(token(1, 8), quoted), { nil: null }) })
+    .map(({ name, val }) => `;${name}${val === null ? '' : `=${val}`}`);
   return fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.array(item, { minLength: 1, maxLength: 3 }).map((a) => a.join('')) });
 }
 
@@ -262,10 +274,7 @@ function chunkReprArb(o: GenOptions): fc.Arbitrary<ChunkRepr> {
   return fc.record({
     zeros: fc.constantFrom(0, 0, 0, 1, 2),
     caseMask: fc.nat(0xffff),
-    bws: o.chunkBws ? fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: ows }) : fc.constant(''),
     ext: extArb(o),
-    sizeEol: eolArb(o),
-    dataEol: eolArb(o),
   });
 }
 
@@ -317,7 +326,7 @@ export function responseSpecArb(o: GenOptions, isLast: boolean): fc.Arbitrary<Re
       chunkReprs: fc.array(chunkReprArb(o), { minLength: 4, maxLength: 4 }),
       last: chunkReprArb(o),
       trailers: fc.oneof({ weight: 2, arbitrary: fc.constant<FieldSpec[]>([]) }, { weight: 1, arbitrary: fc.array(fieldArb(o, true), { minLength: 1, maxLength: 4 }) }),
-      trailerEnd: eolArb(o),
+      trailerEnd: fc.constant<Eol>('\r\n'), // chunked framing: CRLF only
     })
     .map((r): ResponseSpec => {
       const method = r.mode === 'head' ? 'HEAD' : 'GET';
