@@ -114,7 +114,8 @@ test('one CLIENT span per request with the conventions attributes, and tracepare
     assert.equal(span.spanContext().traceId, parent.spanContext().traceId);
     const a = span.attributes;
     assert.equal(a['http.request.method'], 'GET');
-    assert.equal(a['url.full'], `${srv.url}/items?x=1`);
+    // The fragment is never sent, but the conventions keep a known one in url.full.
+    assert.equal(a['url.full'], `${srv.url}/items?x=1#frag`);
     assert.equal(a['server.address'], '127.0.0.1');
     assert.equal(a['server.port'], srv.port);
     assert.equal(a['url.scheme'], 'http');
@@ -141,16 +142,38 @@ test('url.full redacts credentials and signed-URL secrets; a method outside the 
   const { srv } = await server(t);
   const { client } = setup(t);
   const port = srv.port;
-  const res = await within(client.get(`http://user:secret@127.0.0.1:${port}/s3?X-Goog-Signature=abc&sig=def&keep=1`), 5_000, 'get');
+  const res = await within(client.get(`http://user:secret@127.0.0.1:${port}/s3?X-Goog-Signature=abc&sig=def&keep=a%20b&X-Amz-Credential=k&x-amz-credential=lower`), 5_000, 'get');
   await res.body.text();
   const res2 = await within(client.do(new Request('PURGE', `${srv.url}/cache`)), 5_000, 'purge');
   await res2.body.text();
   const [get, purge] = o.spans();
-  assert.equal(get!.attributes['url.full'], `http://REDACTED:REDACTED@127.0.0.1:${port}/s3?X-Goog-Signature=REDACTED&sig=REDACTED&keep=1`);
+  // Keys match case-sensitively, as the conventions say; the rest of the query is left as it was.
+  assert.equal(
+    get!.attributes['url.full'],
+    `http://REDACTED:REDACTED@127.0.0.1:${port}/s3?X-Goog-Signature=REDACTED&sig=REDACTED&keep=a%20b&X-Amz-Credential=REDACTED&x-amz-credential=lower`,
+  );
   assert.ok(!JSON.stringify(get!.attributes).includes('secret'));
   assert.equal(purge!.name, 'HTTP');
   assert.equal(purge!.attributes['http.request.method'], '_OTHER');
   assert.equal(purge!.attributes['http.request.method_original'], 'PURGE');
+});
+
+test('knownMethods overrides the conventions known methods in full (QUERY is known by default)', async (t) => {
+  const { srv } = await server(t);
+  const { client } = setup(t);
+  const byDefault = otel(t);
+  await (await within(client.do(new Request('QUERY', srv.url)), 5_000, 'query')).body.text();
+  assert.equal(byDefault.spans()[0]!.attributes['http.request.method'], 'QUERY');
+  byDefault.instrumentation.disable();
+  const custom = otel(t, { knownMethods: ['PURGE'] });
+  await (await within(client.do(new Request('PURGE', srv.url)), 5_000, 'purge')).body.text();
+  await (await within(client.get(srv.url), 5_000, 'get')).body.text();
+  const [purge, get] = custom.spans();
+  assert.equal(purge!.name, 'PURGE');
+  assert.equal(purge!.attributes['http.request.method'], 'PURGE');
+  assert.equal(get!.name, 'HTTP');
+  assert.equal(get!.attributes['http.request.method'], '_OTHER');
+  assert.equal(get!.attributes['http.request.method_original'], 'GET');
 });
 
 test('each retry and each redirect hop is a span of its own, counted in http.request.resend_count', async (t) => {

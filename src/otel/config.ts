@@ -17,6 +17,12 @@ export interface HttpoolInstrumentationConfig {
   requestHook?: (span: Span, request: Request) => void;
   /** Called with the span when the response head arrives. */
   responseHook?: (span: Span, response: Response) => void;
+  /**
+   * The methods recorded as themselves; any other is `_OTHER` (with `http.request.method_original`).
+   * A full override of the conventions' default (the RFC 9110 methods, PATCH and QUERY); without it
+   * OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS (comma-separated) is read, as the conventions name it.
+   */
+  knownMethods?: string[];
   /** Header fields to record as `http.request.header.<name>` / `http.response.header.<name>` (values as arrays). */
   headersToSpanAttributes?: { requestHeaders?: string[]; responseHeaders?: string[] };
 }

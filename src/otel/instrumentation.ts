@@ -9,6 +9,7 @@ import { metrics, trace, type MeterProvider, type TracerProvider } from '@opente
 import type { ConnectionMessage } from '../trace.js';
 import type { RequestErrorMessage, RequestHeadersMessage, RequestStartMessage } from '../request-events.js';
 import type { HttpoolInstrumentationConfig } from './config.js';
+import { knownMethods } from './attributes.js';
 import { Instruments } from './metrics.js';
 import { AttemptRecorder, type Providers } from './spans.js';
 
@@ -28,6 +29,7 @@ export class HttpoolInstrumentation {
     this.#config = { enabled: true, ...config };
     this.#providers = {
       tracer: trace.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION),
+      known: knownMethods(this.#config.knownMethods, process.env.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS),
       instruments: new Instruments(metrics.getMeter(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION)),
       config: this.#config,
     };
@@ -74,6 +76,7 @@ export class HttpoolInstrumentation {
   setConfig(config: HttpoolInstrumentationConfig): void {
     this.#config = { enabled: true, ...config };
     this.#providers.config = this.#config;
+    this.#providers.known = knownMethods(this.#config.knownMethods, process.env.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS);
   }
 
   getConfig(): HttpoolInstrumentationConfig {

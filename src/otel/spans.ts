@@ -36,6 +36,8 @@ interface Attempt {
 
 export interface Providers {
   tracer: Tracer;
+  /** The known methods (attributes.ts knownMethods). */
+  known: ReadonlySet<string>;
   instruments: Instruments;
   config: HttpoolInstrumentationConfig;
 }
@@ -51,7 +53,7 @@ export class AttemptRecorder {
     if (config.ignoreRequestHook !== undefined && safely('ignoreRequestHook', () => config.ignoreRequestHook!(req)) === true) return;
     const parent = context.active();
     if (parent.getValue(SUPPRESS_TRACING) === true) return;
-    const attrs = requestAttributes(req);
+    const attrs = requestAttributes(req, this.p.known);
     attrs['url.full'] = fullUrl(req);
     if (m.resendCount > 0) attrs['http.request.resend_count'] = m.resendCount;
     const headers = config.headersToSpanAttributes?.requestHeaders;
@@ -60,15 +62,15 @@ export class AttemptRecorder {
       const extra = safely('startSpanHook', () => config.startSpanHook!(req));
       if (extra !== undefined) Object.assign(attrs, extra);
     }
-    const span = tracer.startSpan(spanName(req.method), { kind: SpanKind.CLIENT, attributes: attrs, startTime: m.timings.start }, parent);
+    const span = tracer.startSpan(spanName(req.method, this.p.known), { kind: SpanKind.CLIENT, attributes: attrs, startTime: m.timings.start }, parent);
     if (config.requestHook !== undefined) safely('requestHook', () => config.requestHook!(span, req));
     // W3C traceparent (or whatever the global propagator writes), naming this attempt's span as
     // the parent of the server's work: injected even for a span sampled out, as the flag says.
     propagation.inject(trace.setSpan(parent, span), m, headerSetter);
     const parts = req._parts;
     const key = `${req.method} ${parts.protocol}//${parts.host}`;
-    this.p.instruments.activeRequests.add(key, 1, () => requestAttributes(req));
-    this.#attempts.set(m.timings, { span, request: req, metric: requestAttributes(req), key });
+    this.p.instruments.activeRequests.add(key, 1, () => requestAttributes(req, this.p.known));
+    this.#attempts.set(m.timings, { span, request: req, metric: requestAttributes(req, this.p.known), key });
   }
 
   headers(m: RequestHeadersMessage): void {
@@ -120,10 +122,10 @@ export class AttemptRecorder {
     const span = a.span;
     if (t.connId >= 0) {
       // From the idle pool an attempt waits for nothing: only dials and waits are recorded.
-      if (!t.reused || t.idleTime === 0) instruments.connectionWait.record((t.connected - t.start) / 1000, requestAttributes(a.request));
+      if (!t.reused || t.idleTime === 0) instruments.connectionWait.record((t.connected - t.start) / 1000, requestAttributes(a.request, this.p.known));
       const reused = t.reused;
       instruments.requests.add(reused ? `${a.key} r` : a.key, 1, () => {
-        const attrs = requestAttributes(a.request);
+        const attrs = requestAttributes(a.request, this.p.known);
         attrs['httpool.connection.reused'] = reused;
         return attrs;
       });
@@ -137,7 +139,7 @@ export class AttemptRecorder {
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
     }
     instruments.requestDuration.record((t.end - t.start) / 1000, a.metric);
-    instruments.activeRequests.add(a.key, -1, () => requestAttributes(a.request));
+    instruments.activeRequests.add(a.key, -1, () => requestAttributes(a.request, this.p.known));
     span.end(t.end);
   }
 }
