@@ -104,6 +104,10 @@ export async function keepAliveRace(server: RealServer, opts: RaceOptions): Prom
   } finally {
     transport.close();
   }
+  // A dial still in flight (started for a request another connection then served) lands after
+  // close() and is closed at once: wait for it, bounded.
+  const deadline = Date.now() + 2000;
+  while (transport.stats().totals.dialing > 0 && Date.now() < deadline) await sleep(10);
   result.afterClose = transport.stats().totals;
   return result;
 }
