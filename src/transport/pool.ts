@@ -125,11 +125,12 @@ export class Pool<C extends Poolable> {
   }
 
   /**
-   * A connection for `key`: the freshest live idle one, else the first of a freed connection
-   * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
-   * wait leaves its dial running, and that connection goes idle when it lands.
+   * A connection for `key`: the freshest live idle one (idle for at most `maxIdleMs`), else the
+   * first of a freed connection or a new dial (Go's queueForIdleConn + queueForDial). Settles
+   * exactly once; an aborted wait leaves its dial running, and that connection goes idle when
+   * it lands.
    */
-  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null): Promise<Acquired<C>> | Acquired<C> {
+  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null, maxIdleMs = Infinity): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
     // An exchange already cancelled (its timeout fired during a redirect, say) starts no dial.
     if (cancel?.reason) throw cancel.reason;
@@ -142,6 +143,10 @@ export class Pool<C extends Poolable> {
       return { conn, reused: conn.uses > 0, wasIdle, idleTime: wasIdle ? now - conn.idleSince : 0 };
     }
     while (host.idle.length > 0) {
+      // `maxIdleMs` (transport.ts: a request that may not be sent twice, or a retry): the freshest
+      // is last, so when it has been idle too long, so has every other; dial instead, unless
+      // maxConnsPerHost leaves no room (then waiting could outlast the idle connections).
+      if (now - host.idle[host.idle.length - 1]!.idleSince > maxIdleMs && this.#roomToDial(host)) break;
       const conn = host.idle.pop()!;
       this.#lru.delete(conn);
       if (!conn.isOpen()) {
@@ -165,6 +170,11 @@ export class Pool<C extends Poolable> {
     else if (max === 0 || host.total() < max) this.#startDial(host, waiter);
     else host.dialQueue.push(waiter);
     return waiter.promise;
+  }
+
+  #roomToDial(host: HostPool<C>): boolean {
+    const max = this.#limits.maxConnsPerHost;
+    return max === 0 || host.total() < max;
   }
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {

@@ -32,7 +32,7 @@ import { whenBodySettled } from '../response.js';
 import type { ExchangeRequest, ExchangeResult } from './exchange.js';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options.js';
 import { Pool } from './pool.js';
-import { MAX_RETRIES, shouldRetry } from './retry.js';
+import { isReplayable, MAX_RETRIES, shouldRetry } from './retry.js';
 
 /** Anything that turns a Request into a Response (Go's RoundTripper). */
 export interface RoundTripper {
@@ -200,6 +200,14 @@ export class Transport implements RoundTripper {
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
       events = RequestEvents.for(req);
+      // How long the HTTP/1.1 connection this attempt takes may have sat idle (pool.acquire):
+      // a request that could not go again if the server closed the connection under it keeps
+      // away from long-idle ones (the `unreplayableMaxIdle` option). A retry takes only a
+      // connection fresher than the one that died: the server that closed that one (its idle
+      // timeout, Apache dropping every idle connection when its workers are busy) has closed,
+      // or is closing, the older ones too, and five in a row would fail even a GET.
+      const limit = this.options.unreplayableMaxIdle;
+      let maxIdle = limit > 0 && !isReplayable(req) ? limit : Infinity;
       for (let attempt = 0; ; attempt++) {
         // Request events (request-events.ts): start before the head is built, so a subscriber's
         // setHeader fields are written in it.
@@ -212,7 +220,7 @@ export class Transport implements RoundTripper {
         const framing = this.#framing(req, source);
         const head = key.heads.head(req.method, target, host, fields, framing);
         emit(trace, 'getConn', key.hostPort);
-        const got = this.#pool.acquire(key.id, cancel, trace);
+        const got = this.#pool.acquire(key.id, cancel, trace, maxIdle);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         const reused = conn.uses > 0;
         if (events !== null) events.connected(conn.id, reused);
@@ -260,7 +268,10 @@ export class Transport implements RoundTripper {
             if (err instanceof HttpoolError) withRequest(err, req.method, redactUrl(req.url));
             events.failed(err);
           }
-          if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
+          if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) {
+            maxIdle = Math.min(maxIdle, wasIdle ? idleTime : 0);
+            continue;
+          }
           throw err;
         }
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
