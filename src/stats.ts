@@ -5,6 +5,7 @@ export type CloseReason =
   | 'body-not-drained'    // early close with more left than maxDrainBytes/drainTimeout allowed
   | 'idle-pool-full'      // returned to a full idle pool (per host or across hosts, LRU evicted)
   | 'idle-timeout'        // idle longer than idleConnTimeout
+  | 'idle-too-long'       // idle longer than a request that could not be sent twice (or a retry) accepts: unreplayableMaxIdle
   | 'server-idle-limit'   // retired before the server's announced or learned idle limit
   | 'server-closed'       // the server sent FIN/RST (or an idle 408) while the connection was idle
   | 'connection-close'    // the response said Connection: close, or its body was close-delimited

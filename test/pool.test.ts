@@ -1027,3 +1027,44 @@ test('multiplexed: a session that lands while the others are full is kept', asyn
   assert.equal(b.value?.conn, s2);
   assert.deepEqual(s2.closeCalls, []);
 });
+
+test('maxIdleMs: idle connections idle longer are left for others and a dial starts; a fresher one is taken; a full maxConnsPerHost takes the old one', async () => {
+  const h = harness();
+  const old = await h.fresh(A);
+  const recent = await h.fresh(A);
+  h.pool.release(old);
+  h.clock.now += 1_500;
+  h.pool.release(recent);
+  h.clock.now += 200;
+  // The freshest (idle 200 ms) is within 500 ms: taken.
+  const got = h.pool.acquire(A, null, null, null, 500);
+  assert.ok(!(got instanceof Promise));
+  assert.equal(got.conn, recent);
+  h.pool.release(recent);
+  h.clock.now += 800;
+  // Now even the freshest has been idle 800 ms: a dial; the freshest idle one is closed
+  // (idle-too-long: a client of only such requests would leave one behind per request), the older stays for others.
+  const dials = h.dials.length;
+  const waiting = h.pool.acquire(A, null, null, null, 500);
+  assert.ok(waiting instanceof Promise);
+  assert.equal(h.dials.length, dials + 1);
+  assert.equal(recent.poolState, 'closed');
+  assert.equal(h.stats(A).closed['idle-too-long'], 1);
+  assert.equal(h.stats(A).idle, 1);
+  const dialed = await h.dials[dials]!.land();
+  assert.equal((await waiting).conn, dialed);
+  // Without the limit, the freshest idle one, as before.
+  const any = h.pool.acquire(A);
+  assert.ok(!(any instanceof Promise));
+  assert.equal(any.conn, old);
+  h.pool.release(any.conn);
+
+  // maxConnsPerHost reached by idle connections: waiting could outlast them, so the old one is taken.
+  const capped = harness({ maxConnsPerHost: 1 });
+  const only = await capped.idle(A);
+  capped.clock.now += 5_000;
+  const taken = capped.pool.acquire(A, null, null, null, 500);
+  assert.ok(!(taken instanceof Promise));
+  assert.equal(taken.conn, only);
+  assert.equal(old.poolState, 'idle');
+});

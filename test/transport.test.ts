@@ -535,3 +535,49 @@ test('bytes() collecting a large body fails when the connection ends short of it
   await assert.rejects(res.body.bytes(), (e: unknown) => (e as HttpoolError).code === 'ERR_PROTOCOL' || (e as HttpoolError).code === 'ERR_CONNECTION_CLOSED');
   assert.equal(transport.stats().totals.idle, 0);
 });
+
+test('unreplayableMaxIdle: a POST does not take a connection idle longer than the limit (it dials); a GET, a POST with an Idempotency-Key, or a limit of 0 reuse it', async () => {
+  const srv = await httpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const send = async (t: Transport, method: string, headers: Record<string, string> = {}) => {
+    const res = await t.roundTrip(new Request(method, srv.url, { headers, body: method === 'POST' ? 'x' : null }));
+    assert.equal(await res.body.text(), 'ok');
+  };
+  const tr = new Transport({ proxy: null, unreplayableMaxIdle: 100 });
+  const plain = new Transport({ proxy: null, unreplayableMaxIdle: 0 });
+  try {
+    await send(tr, 'GET');
+    await send(tr, 'POST'); // idle for less than 100 ms: reused
+    assert.equal(srv.connections, 1);
+    await sleep(150);
+    await send(tr, 'POST', { 'idempotency-key': 'k1' }); // may be sent again: reuses
+    assert.equal(srv.connections, 1);
+    await sleep(150);
+    await send(tr, 'POST'); // idle 150 ms: a new connection, and the stale one closed (idle-too-long)
+    assert.equal(srv.connections, 2);
+    await sleep(150);
+    await send(tr, 'GET'); // the freshest idle one, as ever
+    assert.equal(srv.connections, 2);
+    const s = tr.stats().totals;
+    assert.deepEqual([s.requests, s.reused, s.idle, s.closed['idle-too-long']], [5, 3, 1, 1]);
+    // A client of POSTs only, each after the limit: one connection open at a time, never a pile.
+    for (let i = 0; i < 3; i++) {
+      await sleep(150);
+      await send(tr, 'POST');
+    }
+    assert.equal(tr.stats().totals.idle, 1);
+    assert.equal(tr.stats().totals.closed['idle-too-long'], 4);
+    // 0: no limit, Go's rule.
+    await send(plain, 'GET');
+    await sleep(150);
+    await send(plain, 'POST');
+    assert.equal(plain.stats().totals.opened, 1);
+  } finally {
+    tr.close();
+    plain.close();
+    await srv.close();
+  }
+});

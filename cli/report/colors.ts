@@ -11,6 +11,7 @@ export interface ReasonStyle {
 export const REASONS: Readonly<Record<string, ReasonStyle>> = {
   'idle-timeout': { color: '#2a9d8f', meaning: 'idle longer than idleConnTimeout' },
   'server-idle-limit': { color: '#219ebc', meaning: "retired just before the server's known idle limit" },
+  'idle-too-long': { color: '#48cae4', meaning: 'idle longer than a POST (or a retry) accepts: unreplayableMaxIdle' },
   'idle-closed': { color: '#6a8caf', meaning: 'closeIdleConnections()' },
   'transport-closed': { color: '#577590', meaning: 'transport.close()' },
   upgraded: { color: '#7b9e3a', meaning: '101 Switching Protocols: the socket went to the caller' },

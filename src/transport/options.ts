@@ -175,6 +175,16 @@ export interface TransportOptions {
    * FIN (seed 003). @default 1_000, at most a tenth of the limit
    */
   idleSafetyMargin?: number;
+  /**
+   * A request that could not be sent again if its connection died under it (not replayable: a
+   * POST or PATCH without an Idempotency-Key, or a body that cannot be produced twice) does not
+   * take an HTTP/1.1 connection idle longer than this, ms: it dials a new one, and the idle ones
+   * stay for other requests. A server may close a kept-alive connection at the instant a request
+   * reaches it (its idle timeout, or Apache dropping idle connections when its workers are all
+   * busy); a replayable request then goes again on another connection, this one would fail.
+   * 0 = no limit (Go's behaviour). @default 1_000
+   */
+  unreplayableMaxIdle?: number;
   /** Warn (once per process) when a response is garbage-collected without its body read or closed. @default true */
   warnOnLeakedBody?: boolean;
   /**
@@ -227,6 +237,7 @@ export interface ResolvedOptions {
   http2PingInterval: number;
   http2PingTimeout: number;
   idleSafetyMargin: number;
+  unreplayableMaxIdle: number;
   warnOnLeakedBody: boolean;
   warnOnPoolMisuse: boolean;
   maxDecodedBytes: number;
@@ -264,6 +275,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   http2PingInterval: 30_000,
   http2PingTimeout: 15_000,
   idleSafetyMargin: 1_000,
+  unreplayableMaxIdle: 1_000,
   warnOnLeakedBody: true,
   warnOnPoolMisuse: true,
   maxDecodedBytes: 0,
@@ -274,7 +286,7 @@ const COUNTS = [
   'maxIdleConns', 'maxIdleConnsPerHost', 'maxConnsPerHost', 'maxHostStats', 'idleConnTimeout', 'dialTimeout',
   'tcpKeepAlive', 'tlsHandshakeTimeout', 'responseHeaderTimeout', 'bodyIdleTimeout', 'expectContinueTimeout', 'http2PingInterval', 'http2PingTimeout',
   'maxResponseHeaderBytes', 'maxDrainBytes', 'drainTimeout', 'idleSafetyMargin', 'maxDecodedBytes',
-  'maxDecodeRatio',
+  'maxDecodeRatio', 'unreplayableMaxIdle',
 ] as const;
 const FLAGS = ['disableKeepAlives', 'disableCompression', 'forceAttemptHTTP2', 'unencryptedHTTP2', 'warnOnLeakedBody', 'warnOnPoolMisuse'] as const;
 

@@ -198,11 +198,12 @@ export class Pool<C extends Poolable> {
   }
 
   /**
-   * A connection for `key`: the freshest live idle one, else the first of a freed connection
-   * or a new dial (Go's queueForIdleConn + queueForDial). Settles exactly once; an aborted
-   * wait leaves its dial running, and that connection goes idle when it lands.
+   * A connection for `key`: the freshest live idle one (idle for at most `maxIdleMs`), else the
+   * first of a freed connection or a new dial (Go's queueForIdleConn + queueForDial). Settles
+   * exactly once; an aborted wait leaves its dial running, and that connection goes idle when
+   * it lands.
    */
-  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null, meta: unknown = null): Promise<Acquired<C>> | Acquired<C> {
+  acquire(key: string, cancel: Cancel | null = null, dialCtx: unknown = null, meta: unknown = null, maxIdleMs = Infinity): Promise<Acquired<C>> | Acquired<C> {
     if (this.#closed) throw new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport is closed');
     // An exchange already cancelled (its timeout fired during a redirect, say) starts no dial.
     if (cancel?.reason) throw cancel.reason;
@@ -216,6 +217,19 @@ export class Pool<C extends Poolable> {
       return { conn, reused: conn.uses > 0, wasIdle, idleTime: wasIdle ? now - conn.idleSince : 0 };
     }
     while (host.idle.length > 0) {
+      // `maxIdleMs` (transport.ts: a request that may not be sent twice, or a retry): the freshest
+      // is last, so when it has been idle too long, so has every other; dial instead, unless
+      // maxConnsPerHost leaves no room (then waiting could outlast the idle connections).
+      const freshest = host.idle[host.idle.length - 1]!;
+      if (now - freshest.idleSince > maxIdleMs && this.#roomToDial(host)) {
+        // Every idle connection is older than this request accepts. The freshest is closed: a
+        // client sending only such requests (webhooks a few seconds apart) would otherwise leave
+        // one more idle connection behind per request until idleConnTimeout.
+        host.idle.pop();
+        this.#lru.delete(freshest);
+        this.#retire(freshest, 'idle-too-long');
+        break;
+      }
       const conn = host.idle.pop()!;
       this.#lru.delete(conn);
       if (!conn.isOpen()) {
@@ -270,6 +284,11 @@ export class Pool<C extends Poolable> {
     let n = 0;
     for (const h of this.#hosts.values()) n += h.window.peakAt(now, bucketMs);
     return n;
+  }
+
+  #roomToDial(host: HostPool<C>): boolean {
+    const max = this.#limits.maxConnsPerHost;
+    return max === 0 || host.total() < max;
   }
 
   #startDial(host: HostPool<C>, waiter: Waiter<Acquired<C>>): void {

@@ -35,7 +35,7 @@ import { Pool, type Clock, type Scheduler } from './pool.js';
 import { PoolMonitor } from './pool-monitor.js';
 import type { PoolAdvice } from '../advice/types.js';
 import { track, untrack } from './live-transports.js';
-import { MAX_RETRIES, shouldRetry } from './retry.js';
+import { isReplayable, MAX_RETRIES, shouldRetry } from './retry.js';
 
 /** Anything that turns a Request into a Response (Go's RoundTripper). */
 export interface RoundTripper {
@@ -232,6 +232,14 @@ export class Transport implements RoundTripper {
       // Through an HTTP proxy without a tunnel, the request line names the whole URL.
       const target = key.route === 'forward' ? `${parts.protocol}//${parts.host}${parts.target}` : parts.target;
       events = RequestEvents.for(req);
+      // How long the HTTP/1.1 connection this attempt takes may have sat idle (pool.acquire):
+      // a request that could not go again if the server closed the connection under it keeps
+      // away from long-idle ones (the `unreplayableMaxIdle` option). A retry takes only a
+      // connection fresher than the one that died: the server that closed that one (its idle
+      // timeout, Apache dropping every idle connection when its workers are busy) has closed,
+      // or is closing, the older ones too, and five in a row would fail even a GET.
+      const limit = this.options.unreplayableMaxIdle;
+      let maxIdle = limit > 0 && !isReplayable(req) ? limit : Infinity;
       for (let attempt = 0; ; attempt++) {
         // Request events (request-events.ts): start before the head is built, so a subscriber's
         // setHeader fields are written in it.
@@ -244,7 +252,7 @@ export class Transport implements RoundTripper {
         const framing = this.#framing(req, source);
         const head = key.heads.head(req.method, target, host, fields, framing);
         emit(trace, 'getConn', key.hostPort);
-        const got = this.#pool.acquire(key.id, cancel, trace, key);
+        const got = this.#pool.acquire(key.id, cancel, trace, key, maxIdle);
         const { conn, wasIdle, idleTime } = got instanceof Promise ? await got : got;
         // Taken with a connection in hand: a host's entry (and its counters) lives while it has one.
         const counters = this.#pool.counters(key.id);
@@ -298,7 +306,10 @@ export class Transport implements RoundTripper {
             if (err instanceof HttpoolError) withRequest(err, req.method, redactUrl(req.url));
             events.failed(err);
           }
-          if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) continue;
+          if (err instanceof HttpoolError && attempt < MAX_RETRIES && shouldRetry(err, req, reused)) {
+            maxIdle = Math.min(maxIdle, wasIdle ? idleTime : 0);
+            continue;
+          }
           throw err;
         }
         // Only a body still arriving can leak. Capturing here, after the await, costs nothing
