@@ -761,6 +761,30 @@ test('learned idle limit: ignored when an older idle connection is still open, o
   assert.equal(probe2.idleDeadlineReason, 'idle-timeout');
 });
 
+test('learned idle limit: nothing is learned from a mass close (idle connections dropped together, as Apache with busy workers does)', async () => {
+  const h = harness({ idleSafetyMargin: 1_000 });
+  // A limit learned honestly first: 3 s.
+  const honest = await h.idle(A);
+  h.clock.now += 3_000;
+  honest.alive = false;
+  honest.close('server-closed');
+  // Three idle connections, the oldest idle 200 ms, dropped within a few ms of each other.
+  const conns = [await h.fresh(A), await h.fresh(A), await h.fresh(A)];
+  h.clock.now += 10_000;
+  for (const c of conns) h.pool.release(c);
+  h.clock.now += 200;
+  for (const c of conns) {
+    c.alive = false;
+    c.close('server-closed');
+    h.clock.now += 2;
+  }
+  const probe = await h.fresh(A);
+  h.pool.release(probe);
+  // Still the honest 3 s (less its margin, min(1_000, 300)), not the 200 ms the burst suggested.
+  assert.equal(probe.idleDeadlineReason, 'server-idle-limit');
+  assert.equal(probe.idleDeadline, h.clock.now + 3_000 - 300);
+});
+
 test('learned idle limit is forgotten after five minutes without a new observation', async () => {
   const h = harness();
   const c = await h.idle(A);

@@ -8,16 +8,35 @@
 // closed was still open, or the close came within MIN_LEARN_MS) and forgetting what was
 // learned after FORGET_MS without a new observation (a restarted server must not shrink the
 // limit forever).
+//
+// Nor is anything learned from a mass close: several idle connections closed by the server
+// within MASS_CLOSE_MS of each other. That is not an idle timeout (each connection's would
+// fall at its own time) but a server shedding load: Apache's event MPM drops every idle
+// keep-alive connection at once when its workers are busy, whatever their age, and learning
+// from it (the real-server tests saw ~100 ms) would retire connections early for minutes.
+// Whatever the first close of the burst taught is undone when the second arrives.
 
 const MIN_LEARN_MS = 50;
 const FORGET_MS = 5 * 60_000;
+const MASS_CLOSE_MS = 20;
 
 export class HostLimits {
   #learned = 0;
   #learnedAt = 0;
+  /** What was known before the last observation, to undo it if it turns out to start a mass close. */
+  #before = { learned: 0, learnedAt: 0 };
+  #lastCloseAt = -Infinity;
 
   /** A server closed a connection that had been idle `idleMs`. */
   observeServerClose(idleMs: number, now: number, olderIdleStillOpen: boolean): void {
+    const burst = now - this.#lastCloseAt <= MASS_CLOSE_MS;
+    this.#lastCloseAt = now;
+    if (burst) {
+      this.#learned = this.#before.learned;
+      this.#learnedAt = this.#before.learnedAt;
+      return;
+    }
+    this.#before = { learned: this.#learned, learnedAt: this.#learnedAt };
     if (idleMs < MIN_LEARN_MS || olderIdleStillOpen) return;
     if (this.#learned === 0 || now - this.#learnedAt > FORGET_MS || idleMs < this.#learned) {
       this.#learned = idleMs;
