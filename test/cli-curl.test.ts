@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_CERT, TEST_KEY } from '../src/testing/test-cert.js';
 import { runCli, runProgram, type CliRun } from './support/cli.js';
-import { havePeer } from './support/peers.js';
+import { certificates, dante, havePeer, nginx, tinyproxy, tlsFront } from './support/peers.js';
 import { closedPort, rawServer } from './support/servers.js';
 
 const T = { timeout: 20_000 };
@@ -271,4 +271,45 @@ test('exit status: a self-signed server without -k is a verification failure, cu
   const srv = await recorder(t, 'https');
   await sameExit([`${srv.url}/`], 60);
   assert.equal(srv.seen.length, 0, 'no request got through');
+});
+
+test('against nginx: --http2, --http1.1, --cert/--key, and through socks5, socks5h and https:// proxies, the same answers as curl', { timeout: 30_000 }, async (t) => {
+  if (!havePeer(t, 'curl', 'nginx', 'nginx-stream', 'danted', 'tinyproxy', 'openssl')) return;
+  const c = certificates();
+  const dir = await tempDir(t);
+  const [ca, cert, key] = [join(dir, 'ca.pem'), join(dir, 'client.pem'), join(dir, 'client.key')];
+  await writeFile(ca, c.ca);
+  await writeFile(cert, c.clientCert);
+  await writeFile(key, c.clientKey);
+  const ng = await nginx();
+  t.after(() => ng.stop());
+  const socks = await dante();
+  t.after(() => socks.stop());
+  const tiny = await tinyproxy();
+  t.after(() => tiny.stop());
+  const front = await tlsFront(tiny.port);
+  t.after(() => front.stop());
+
+  const https = `https://localhost:${ng.https}`;
+  const cases: [string, string[], string][] = [
+    ['--http2', ['--http2', '--cacert', ca, `${https}/proto`], 'HTTP/2.0'],
+    ['--http1.1', ['--http1.1', '--cacert', ca, `${https}/proto`], 'HTTP/1.1'],
+    ['--cert --key', ['--cacert', ca, '--cert', cert, '--key', key, `https://localhost:${ng.mtls}/client`], 'CN=httpool-client'],
+    ['socks5', ['-x', socks.url, `http://127.0.0.1:${ng.http}/hello`], 'hello'],
+    ['socks5h', ['-x', `socks5h://127.0.0.1:${socks.port}`, '--cacert', ca, `${https}/echo-host`], 'localhost'],
+    ['https proxy', ['-x', `https://localhost:${front.port}`, '--proxy-cacert', ca, '--cacert', ca, `${https}/hello`], 'hello'],
+  ];
+  for (const [what, args, expected] of cases) {
+    const byCurl = await curl(['-sS', ...args]);
+    assert.equal(byCurl.code, 0, `curl ${what}: ${byCurl.stderr}`);
+    // httpool's --cacert trusts the CA for the proxy's certificate too (one TLS identity per Transport).
+    const ours = args.filter((a, i) => a !== '--proxy-cacert' && args[i - 1] !== '--proxy-cacert');
+    const byHttpool = await httpool(ours);
+    assert.equal(byHttpool.code, 0, `httpool ${what}: ${byHttpool.stderr}`);
+    assert.equal(byHttpool.stdout.toString(), expected, what);
+    assert.equal(byHttpool.stdout.toString(), byCurl.stdout.toString(), `${what}: the same body as curl`);
+  }
+  // A client certificate the server requires, missing: both fail (nginx answers 400).
+  const noCert = await httpool(['-f', '-s', '--cacert', ca, `https://localhost:${ng.mtls}/client`]);
+  assert.equal(noCert.code, 22);
 });

@@ -36,9 +36,11 @@ async function readLocal(flag: string, path: string): Promise<Buffer> {
   }
 }
 
-/** curl_easy_escape: everything but RFC 3986's unreserved characters is %XX (space as %20). */
+/** As curl's --data-urlencode: everything but RFC 3986's unreserved characters is %XX, a space is '+'. */
 function urlencode(bytes: Buffer | string): string {
-  return encodeURIComponent(bytes.toString()).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(bytes.toString())
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }
 
 /** --data-urlencode's forms: `content`, `=content`, `name=content`, `@file`, `name@file`. */

@@ -38,8 +38,9 @@ response:
   -o, --output FILE           write the body to FILE (a progress bar on stderr when it is a
                               terminal and -s is not given)
   -f, --fail                  on a status of 400 or above, print no body and exit 22
-  -L, --location              follow redirects (with -L, at most --max-redirs N, default 10)
-      --max-redirs N          the redirect limit for -L; one more is exit 47
+  -L, --location              follow redirects, at most --max-redirs
+      --max-redirs N          the redirect limit for -L (default 10, Go's; curl's is 50); one
+                              more is exit 47
   -s, --silent                no progress bar, no error message (the exit status still says)
   -S, --show-error            with -s, print error messages all the same
       --compressed            accepted for curl's sake, and always in effect: httpool asks for
