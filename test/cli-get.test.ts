@@ -6,7 +6,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { recordingServer } from './support/recorder.js';
 import { httpServer, onRequests, rawServer } from './support/servers.js';
 import { get as getCommand, head as headCommand } from '../cli/commands/get.js';
 import { parseArgs } from '../cli/args.js';
-import { UsageError, type Io } from '../cli/io.js';
-import { runCli, type CliRun } from './support/cli.js';
+import { UsageError } from '../cli/io.js';
+import { runCli, ttyIo, type CliRun } from './support/cli.js';
 import { closedPort } from './support/servers.js';
 
 /** Per test: generous for a few child processes, and a hang still fails instead of stalling the suite. */
@@ -276,7 +275,8 @@ test('head prints the status line and header fields, not the body', T, async (t)
   t.after(() => srv.close());
   const r = await cli(['head', `${srv.url}/h`]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout.toString(), 'HTTP/1.1 200 OK\nX-Custom: here\nContent-Type: text/plain\nContent-Length: 8\n');
+  // An empty line ends the head, as in curl -I.
+  assert.equal(r.stdout.toString(), 'HTTP/1.1 200 OK\nX-Custom: here\nContent-Type: text/plain\nContent-Length: 8\n\n');
   assert.match(heads[0] ?? '', /^HEAD \/h HTTP\/1\.1\r\n/);
 });
 
@@ -322,26 +322,6 @@ test('no ANSI escapes on piped output, with or without NO_COLOR', T, async (t) =
     }
   }
 });
-
-/** An in-process Io whose streams say they are terminals, collecting what is written. */
-function ttyIo(env: NodeJS.ProcessEnv): { io: Io; out: () => string; err: () => string } {
-  const sink = (): { stream: Writable & { isTTY: boolean }; text: () => string } => {
-    const chunks: Buffer[] = [];
-    const stream = Object.assign(
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          chunks.push(Buffer.from(chunk));
-          cb();
-        },
-      }),
-      { isTTY: true },
-    );
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const o = sink();
-  const e = sink();
-  return { io: { out: o.stream, err: e.stream, env }, out: o.text, err: e.text };
-}
 
 test('on a terminal, -v and head use colors, and NO_COLOR=1 turns them off', T, async (t) => {
   const srv = await recordingServer((_req, res) => res.end('x'));

@@ -7,7 +7,7 @@
 
 import * as dc from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
-import { Client, RedirectError, Transport, useLastResponse, type CheckRedirect } from '../../src/index.js';
+import { Client, RedirectError, Transport, useLastResponse, type CheckRedirect, type RequestRedirectMessage, type Response } from '../../src/index.js';
 import { EXIT_OK, formatError, paint, type Command, type Io } from '../io.js';
 import { planBody } from '../get/body.js';
 import { exchange } from '../get/exchange.js';
@@ -76,6 +76,10 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
     meter.redirects++;
     current?.redirect(next);
   };
+  // -i -L shows every head of the chain, as curl does; the Client tells of each redirect it
+  // follows on this channel, with the response (whose body it closes: only the head is kept).
+  let redirects: Response[] = [];
+  const onRedirect = (message: unknown): void => void redirects.push((message as RequestRedirectMessage).response);
   // Why a connection ended is only on the diagnostics channel; -v shows it where it happens.
   const onClosed = (message: unknown): void => {
     const { connId, reason } = message as { connId: number; reason: string };
@@ -86,6 +90,7 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
   const guard = new OutputGuard(io.out);
   const showProgress = opts.output !== null && io.err.isTTY === true && !opts.silent;
   if (opts.verbose) dc.subscribe('httpool:connectionClosed', onClosed);
+  if (opts.include && opts.location) dc.subscribe('httpool:request:redirect', onRedirect);
   try {
     let code = EXIT_OK;
     for (let i = 1; i <= opts.repeat && code === EXIT_OK; i++) {
@@ -93,10 +98,11 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
       current = opts.verbose ? verboseTracer(opts.method, new URL(opts.url), body !== null, write, errPaint) : null;
       if (opts.repeat > 1) current?.note(`request ${i} of ${opts.repeat}`);
       meter = new Meter();
+      redirects = [];
       const progress = showProgress ? progressBar((s) => void io.err.write(s)) : null;
       let errorMessage = '';
       try {
-        code = await exchange(opts, { client, io, out: paint(io.out, io.env), guard, body, tracer: current, meter, progress, quiet });
+        code = await exchange(opts, { client, io, out: paint(io.out, io.env), guard, body, tracer: current, meter, progress, quiet, redirects });
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         code = exitCodeFor(err, { proxyHost, lastResolved: meter.lastResolved });
@@ -116,6 +122,7 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
   } finally {
     // Closing the transport closes its own connections: those are not news.
     if (opts.verbose) dc.unsubscribe('httpool:connectionClosed', onClosed);
+    if (opts.include && opts.location) dc.unsubscribe('httpool:request:redirect', onRedirect);
     guard.release();
     await transport.close();
   }

@@ -32,6 +32,8 @@ export interface ExchangeContext {
   progress: ProgressBar | null;
   /** -s without -S: no messages on stderr. */
   quiet: boolean;
+  /** With -i -L: the redirect responses of this exchange, their heads shown before the last one's. */
+  redirects: readonly Response[];
 }
 
 const hasField = (headers: readonly [string, string][], name: string): boolean => headers.some(([n]) => n.toLowerCase() === name);
@@ -47,9 +49,12 @@ function requestHeaders(opts: GetOptions, body: PlannedBody | null): [string, st
   return headers;
 }
 
-/** Writes -i's head and the body to `dest`; returns the body's size. */
-async function deliver(opts: GetOptions, res: Response, dest: Io['out'], guard: OutputGuard, p: Paint): Promise<number> {
-  if (opts.include) printHead(res, dest, p);
+/** Writes -i's heads (the redirects', then the response's) and the body to `dest`; returns the body's size. */
+async function deliver(opts: GetOptions, ctx: ExchangeContext, res: Response, dest: Io['out'], guard: OutputGuard, p: Paint): Promise<number> {
+  if (opts.include) {
+    for (const hop of ctx.redirects) printHead(hop, dest, p);
+    printHead(res, dest, p);
+  }
   if (opts.method === 'HEAD') {
     await res.body.close();
     return 0;
@@ -82,13 +87,13 @@ export async function exchange(opts: GetOptions, ctx: ExchangeContext): Promise<
   let bytes: number;
   try {
     if (opts.output === null) {
-      bytes = await deliver(opts, res, io.out, ctx.guard, ctx.out);
+      bytes = await deliver(opts, ctx, res, io.out, ctx.guard, ctx.out);
     } else {
       file = await openOutputFile(opts.output);
       const guard = new OutputGuard(file);
       try {
         // A file gets no colors: they are for a person looking at a terminal.
-        bytes = await deliver(opts, res, file, guard, { bold: String, dim: String, red: String, green: String, yellow: String, cyan: String });
+        bytes = await deliver(opts, ctx, res, file, guard, { bold: String, dim: String, red: String, green: String, yellow: String, cyan: String });
         await closeOutputFile(file, opts.output);
       } finally {
         guard.release();

@@ -62,11 +62,14 @@ function drained(out: Io['out']): Promise<void> {
   });
 }
 
-/** HEAD's output, like `curl -I`: the status line, then each field as received. */
+/**
+ * -i's and HEAD's output, like curl's: the status line, each field as received, and an empty
+ * line that ends the head (before the body, or the next head of a redirect chain).
+ */
 export function printHead(res: Response, out: Io['out'], p: Paint): void {
   let text = `${p.bold(`${res.proto} ${res.status}`)}\n`;
   for (const [name, value] of res.headers) text += `${name}: ${value}\n`;
-  out.write(text);
+  out.write(`${text}\n`);
 }
 
 /**

@@ -3,7 +3,9 @@
 // about colors is not passed by the environment. Killed after `ms`: a CLI must exit on its own.
 
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../../cli/io.js';
 
 export const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -39,3 +41,24 @@ export function runProgram(file: string, args: string[], env: NodeJS.ProcessEnv,
     });
   });
 }
+
+/** An in-process Io whose streams say they are terminals, collecting what is written. */
+export function ttyIo(env: NodeJS.ProcessEnv): { io: Io; out: () => string; err: () => string } {
+  const sink = (): { stream: Writable & { isTTY: boolean }; text: () => string } => {
+    const chunks: Buffer[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          chunks.push(Buffer.from(chunk));
+          cb();
+        },
+      }),
+      { isTTY: true },
+    );
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const o = sink();
+  const e = sink();
+  return { io: { out: o.stream, err: e.stream, env }, out: o.text, err: e.text };
+}
+
