@@ -178,12 +178,13 @@ test('6. custom CA: --cacert FILE trusts the server', T, async (t) => {
   await sameRequest(srv, ['--cacert', ca, `${srv.url}/trusted`]);
 });
 
-test('7. proxy: -x sends the absolute-form request to the proxy', T, async (t) => {
+test('7. proxy: -x (and -U) sends the absolute-form request to the proxy', T, async (t) => {
   if (!havePeer(t, 'curl')) return;
   // The recorder plays the forward proxy: what it receives is what each client sent the proxy.
   const proxy = await recorder(t, 'http');
-  const { seen } = await sameRequest(proxy, ['-x', proxy.url, '-H', 'X-Via-Test: 1', 'http://origin.invalid:8080/through?x=1']);
+  const { seen } = await sameRequest(proxy, ['-x', proxy.url, '-U', 'pat:pr0xy', '-H', 'X-Via-Test: 1', 'http://origin.invalid:8080/through?x=1']);
   assert.equal(seen.url, 'http://origin.invalid:8080/through?x=1');
+  assert.equal(seen.headers['proxy-authorization'], `Basic ${Buffer.from('pat:pr0xy').toString('base64')}`);
   assert.equal(seen.headers.host, 'origin.invalid:8080');
 });
 

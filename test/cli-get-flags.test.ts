@@ -13,7 +13,7 @@ import { get as getCommand } from '../cli/commands/get.js';
 import { parseGetArgs } from '../cli/get/options.js';
 import { transportOptions } from '../cli/get/transport.js';
 import { recordingServer } from './support/recorder.js';
-import { closedPort } from './support/servers.js';
+import { closedPort, rawServer } from './support/servers.js';
 import { runCli, ttyIo, type CliRun } from './support/cli.js';
 
 const T = { timeout: 20_000 };
@@ -183,4 +183,16 @@ test('connection flags become Transport options', async () => {
   const h2c = await transportOptions(parseGetArgs('get', ['--http2-prior-knowledge', '--unix-socket', '/run/x.sock', 'http://localhost/']));
   assert.equal(h2c.unencryptedHTTP2, true);
   assert.equal(h2c.socketPath, '/run/x.sock');
+});
+
+test('a body cut short after a good head is 18, a connection closed before any response 52, as curl', T, async (t) => {
+  const short = await rawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello')));
+  t.after(() => short.close());
+  const empty = await rawServer((socket) => socket.once('data', () => socket.end()));
+  t.after(() => empty.close());
+  const cut = await cli([short.url]);
+  assert.equal(cut.code, 18, cut.stderr);
+  assert.equal(cut.stdout.toString(), 'hello', 'what arrived was written, as curl does');
+  const none = await cli([empty.url]);
+  assert.equal(none.code, 52, none.stderr);
 });

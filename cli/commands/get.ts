@@ -105,7 +105,7 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
         code = await exchange(opts, { client, io, out: paint(io.out, io.env), guard, body, tracer: current, meter, progress, quiet, redirects });
       } catch (err) {
         if (!(err instanceof Error)) throw err;
-        code = exitCodeFor(err, { proxyHost, lastResolved: meter.lastResolved });
+        code = exitCodeFor(err, { proxyHost, lastResolved: meter.lastResolved, afterHead: meter.response !== null });
         errorMessage = err.message;
         if (!quiet) io.err.write(`${formatError(err, debug)}\n`);
       } finally {

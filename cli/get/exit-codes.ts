@@ -17,6 +17,7 @@ export const EXIT = {
   resolve: 6,
   connect: 7,
   weirdReply: 8,
+  partialFile: 18,
   httpError: 22,
   writeError: 23,
   readError: 26,
@@ -79,6 +80,8 @@ export interface ExitContext {
   proxyHost: string | null;
   /** The last host name the request resolved (from the dnsStart hook), or null. */
   lastResolved: string | null;
+  /** The response head had arrived: a framing failure now is in the body. */
+  afterHead: boolean;
 }
 
 /** The exit status for an error thrown by a request. */
@@ -86,6 +89,8 @@ export function exitCodeFor(err: unknown, ctx: ExitContext): number {
   if (err instanceof ExitError) return err.exitCode;
   if (!(err instanceof HttpoolError)) return EXIT.failure;
   if (err.code === 'ERR_DNS' && ctx.proxyHost !== null && ctx.lastResolved === ctx.proxyHost) return EXIT.proxyResolve;
+  // A body cut short (or its chunked framing broken) after a good head: curl's "partial file".
+  if (ctx.afterHead && (err.code === 'ERR_PROTOCOL' || err.code === 'ERR_CONNECTION_CLOSED')) return EXIT.partialFile;
   if (err.code === 'ERR_TLS') {
     const cause = (err.cause as { code?: unknown } | undefined)?.code;
     return typeof cause === 'string' && VERIFY_CODES.has(cause) ? EXIT.peerVerification : EXIT.tlsHandshake;
@@ -101,7 +106,8 @@ export const EXIT_HELP = `exit status (curl's numbers):
   0 any HTTP response (even 4xx/5xx, unless --fail)   22 --fail and a status of 400 or above
   1 other failure         2 bad command line           3 malformed URL
   5 cannot resolve the proxy    6 cannot resolve the host    7 cannot connect (refused, unreachable)
-  8 malformed response    23 cannot write the output (-o FILE, a closed pipe)
+  8 malformed response head    18 the body was cut short (or its framing broken)
+  23 cannot write the output (-o FILE, a closed pipe)
   26 cannot read a local file (-d @FILE, --data-binary @FILE, -F name=@FILE, -w @FILE)
   28 timeout (-m, --connect-timeout, --timeout)     35 TLS handshake failed
   47 too many redirects (-L, --max-redirs)          52 connection closed before a response

@@ -81,6 +81,7 @@ const SPECS = {
   cert: { kind: 'value', short: 'E' },
   key: { kind: 'value' },
   proxy: { kind: 'value', short: 'x' },
+  'proxy-user': { kind: 'value', short: 'U' },
   'unix-socket': { kind: 'value' },
   'http1.1': { kind: 'boolean' },
   http2: { kind: 'boolean' },
@@ -136,6 +137,17 @@ function checkProxy(text: string): string {
     throw new UsageError(`-x supports http://, https://, socks5:// and socks5h:// proxies, got ${scheme}//`);
   }
   return url;
+}
+
+/** -U user:password goes into the proxy URL, where the Transport takes proxy credentials from. */
+function withProxyUser(proxy: string, user: string | undefined): string {
+  if (user === undefined) return proxy;
+  const colon = user.indexOf(':');
+  if (colon < 0) throw new UsageError('-U needs user:password (httpool does not prompt for a password)');
+  const url = new URL(proxy);
+  url.username = encodeURIComponent(user.slice(0, colon));
+  url.password = encodeURIComponent(user.slice(colon + 1));
+  return url.href;
 }
 
 /** curl's SECONDS, fractions allowed (`-m 0.5`), as whole milliseconds; 0 = no limit. */
@@ -220,7 +232,7 @@ export function parseGetArgs(command: CommandName, argv: readonly string[]): Get
   }
   opts.method = methodFor(command, flags.request, flags.head, data.length > 0, opts.form.length > 0);
   opts.maxRedirects = intFlag('max-redirs', flags['max-redirs'], 0) ?? DEFAULT_MAX_REDIRECTS;
-  opts.proxy = flags.proxy === undefined ? null : checkProxy(flags.proxy);
+  opts.proxy = flags.proxy === undefined ? null : withProxyUser(checkProxy(flags.proxy), flags['proxy-user']);
   if (opts.proxy !== null && opts.unixSocket !== null) throw new UsageError('-x and --unix-socket cannot be combined: a Unix socket goes to no proxy');
   if (opts.key !== null && opts.cert === null) throw new UsageError('--key needs --cert');
   opts.http = httpVersion(flags);

@@ -50,8 +50,9 @@ response:
                               %{http_code} %{http_version} %{method} %{url} %{url_effective}
                               %{num_redirects} %{redirect_url} %{content_type} %{remote_ip}
                               %{remote_port} %{local_ip} %{local_port} %{num_connects}
-                              %{size_download} %{size_upload} %{size_header} (the head as
-                              parsed) %{speed_download} %{time_namelookup} %{time_connect}
+                              %{size_download} (the body as decoded; curl counts it as sent)
+                              %{size_upload} %{size_header} (the final head as parsed)
+                              %{speed_download} %{time_namelookup} %{time_connect}
                               %{time_appconnect} %{time_pretransfer} %{time_starttransfer}
                               %{time_redirect} %{time_total} (seconds from the start,
                               cumulative) %{exitcode} %{errormsg} %header{NAME} %{json};
@@ -69,6 +70,7 @@ connection:
   -x, --proxy URL             through this proxy: http://, https://, socks5:// (names resolved
                               here), socks5h:// (resolved by the proxy); no scheme means http://.
                               Without -x, HTTP_PROXY/HTTPS_PROXY/NO_PROXY apply (Go's rules)
+  -U, --proxy-user USER:PASSWORD  the proxy's credentials (Basic, or SOCKS5 username/password)
       --unix-socket PATH      connect to this Unix domain socket; the URL gives Host and path
       --http1.1               HTTP/1.1 only
       --http2                 offer HTTP/2 over TLS (the default; http:// stays HTTP/1.1, as
