@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,4 +313,16 @@ test('against nginx: --http2, --http1.1, --cert/--key, and through socks5, socks
   // A client certificate the server requires, missing: both fail (nginx answers 400).
   const noCert = await httpool(['-f', '-s', '--cacert', ca, `https://localhost:${ng.mtls}/client`]);
   assert.equal(noCert.code, 22);
+});
+
+test('exit status: a proxy refusing CONNECT is 56, a proxy that does not speak SOCKS5 is 97, as curl', T, async (t) => {
+  if (!havePeer(t, 'curl')) return;
+  const refusing = http.createServer((_req, res) => res.end());
+  refusing.on('connect', (_req, socket: Socket) => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
+  await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => refusing.close(() => r())));
+  const port = (refusing.address() as AddressInfo).port;
+  await sameExit(['-x', `http://127.0.0.1:${port}`, 'https://origin.invalid/'], 56);
+  // An HTTP server where a SOCKS5 proxy should be: its answer to the greeting is not SOCKS.
+  await sameExit(['-x', `socks5h://127.0.0.1:${port}`, 'http://origin.invalid/'], 97);
 });
