@@ -6,12 +6,11 @@
 // exit with curl's numbers (cli/get/exit-codes.ts).
 
 import * as dc from 'node:diagnostics_channel';
-import { readFile } from 'node:fs/promises';
 import { Client, RedirectError, Transport, useLastResponse, type CheckRedirect, type RequestRedirectMessage, type Response } from '../../src/index.js';
 import { EXIT_OK, formatError, paint, type Command, type Io } from '../io.js';
 import { planBody } from '../get/body.js';
 import { exchange } from '../get/exchange.js';
-import { EXIT, ExitError, exitCodeFor } from '../get/exit-codes.js';
+import { ExitError, exitCodeFor } from '../get/exit-codes.js';
 import { summaryLine } from '../get/format.js';
 import { Meter } from '../get/meter.js';
 import { parseGetArgs, type CommandName, type GetOptions } from '../get/options.js';
@@ -20,18 +19,7 @@ import { progressBar } from '../get/progress.js';
 import { transportOptions } from '../get/transport.js';
 import { usage } from '../get/usage.js';
 import { verboseTracer, type Tracer } from '../get/trace.js';
-import { renderWriteOut, toJson } from '../get/write-out.js';
-
-/** -w's format (`@FILE` read now: an unreadable one is curl's 26), or null. */
-async function writeOutFormat(opts: GetOptions): Promise<string | null> {
-  if (opts.writeOut === null || !opts.writeOut.startsWith('@')) return opts.writeOut;
-  const path = opts.writeOut.slice(1);
-  try {
-    return (await readFile(path === '-' ? '/dev/stdin' : path)).toString();
-  } catch (err) {
-    throw new ExitError(EXIT.readError, `-w ${opts.writeOut}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
+import { renderWriteOut, toJson, writeOutFormat } from '../get/write-out.js';
 
 async function run(command: CommandName, args: string[], io: Io): Promise<number> {
   const debug = args.includes('--debug');
@@ -59,7 +47,7 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
   let transport: Transport;
   try {
     body = await planBody(opts.data, opts.form, opts.method, command);
-    format = await writeOutFormat(opts);
+    format = await writeOutFormat(opts.writeOut);
     transport = new Transport(await transportOptions(opts));
   } catch (err) {
     return fail(err, quiet);

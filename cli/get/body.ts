@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BodyInit } from '../../src/index.js';
 import { UsageError } from '../io.js';
-import { EXIT, ExitError } from './exit-codes.js';
+import { cannotRead, EXIT, type ExitError } from './exit-codes.js';
 import type { DataItem } from './options.js';
 
 export interface PlannedBody {
@@ -24,9 +24,7 @@ const FORM_URLENCODED = 'application/x-www-form-urlencoded';
 /** curl's `@-`: standard input, read through its device file (Linux and macOS both have it). */
 const pathOf = (at: string): string => (at === '-' ? '/dev/stdin' : at);
 
-function readError(flag: string, path: string, err: unknown): ExitError {
-  return new ExitError(EXIT.readError, `${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-}
+const readError = (flag: string, path: string, err: unknown): ExitError => cannotRead(EXIT.readError, flag, path, err);
 
 async function readLocal(flag: string, path: string): Promise<Buffer> {
   try {

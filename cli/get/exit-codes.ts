@@ -74,6 +74,11 @@ export class ExitError extends Error {
   }
 }
 
+/** A local file a flag names could not be read: "--cacert: cannot read ca.pem: ENOENT". */
+export function cannotRead(exitCode: number, flag: string, path: string, err: unknown): ExitError {
+  return new ExitError(exitCode, `${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+}
+
 /** What the command knows that the error does not say. */
 export interface ExitContext {
   /** The proxy's host name when -x was given (an ERR_DNS for it is curl's 5, not 6). */

@@ -5,14 +5,14 @@
 
 import { readFile } from 'node:fs/promises';
 import type { TransportOptions } from '../../src/index.js';
-import { EXIT, ExitError } from './exit-codes.js';
+import { cannotRead, EXIT } from './exit-codes.js';
 import type { GetOptions } from './options.js';
 
 async function readCertFile(flag: string, path: string, exitCode: number): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new ExitError(exitCode, `${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw cannotRead(exitCode, flag, path, err);
   }
 }
 

@@ -3,6 +3,8 @@
 // %{conn_id}. --json (and %{json}) prints every variable as one JSON object. Printed after the
 // body, on success and on failure alike (then http_code is 000 and exitcode says why), as curl.
 
+import { readFile } from 'node:fs/promises';
+import { cannotRead, EXIT } from './exit-codes.js';
 import type { Meter } from './meter.js';
 
 export interface Outcome {
@@ -131,4 +133,15 @@ export function renderWriteOut(format: string, o: Outcome, warn: (message: strin
     else warn(`unknown --write-out variable: '${name}'`);
   }
   return out;
+}
+
+/** -w's format: `@FILE` (`@-` for stdin) read now, before any socket opens (unreadable: curl's 26). */
+export async function writeOutFormat(writeOut: string | null): Promise<string | null> {
+  if (writeOut === null || !writeOut.startsWith('@')) return writeOut;
+  const path = writeOut.slice(1);
+  try {
+    return (await readFile(path === '-' ? '/dev/stdin' : path)).toString();
+  } catch (err) {
+    throw cannotRead(EXIT.readError, '-w', path, err);
+  }
 }
