@@ -117,12 +117,15 @@ async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-test('1. GET with headers', T, async (t) => {
+test('1. GET with headers (and -G with data as the query)', T, async (t) => {
   if (!havePeer(t, 'curl')) return;
   const srv = await recorder(t, 'http');
   const { c, h, seen } = await sameRequest(srv, ['-H', 'X-Trace-Id: abc 123', '-H', 'Accept-Language: fr', `${srv.url}/items?page=2&q=a%20b`]);
   assert.equal(seen.headers['x-trace-id'], 'abc 123');
   assert.deepEqual(h.stdout, c.stdout, 'the same body on stdout');
+  // -G: the data as the query of a GET.
+  const query = await sameRequest(srv, ['-G', '-d', 'q=lamp', '--data-urlencode', 'near=a b', `${srv.url}/search?page=1`]);
+  assert.equal(query.seen.url, '/search?page=1&q=lamp&near=a+b');
 });
 
 test('2. POST JSON from a file: -d @file -H Content-Type (newlines dropped, as curl does); --data-binary keeps every byte', T, async (t) => {

@@ -8,7 +8,7 @@
 import * as dc from 'node:diagnostics_channel';
 import { Client, RedirectError, Transport, useLastResponse, type CheckRedirect, type RequestRedirectMessage, type Response } from '../../src/index.js';
 import { EXIT_OK, formatError, paint, type Command, type Io } from '../io.js';
-import { planBody } from '../get/body.js';
+import { planBody, withQuery } from '../get/body.js';
 import { exchange } from '../get/exchange.js';
 import { ExitError, exitCodeFor } from '../get/exit-codes.js';
 import { summaryLine } from '../get/format.js';
@@ -46,7 +46,8 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
   let format: string | null;
   let transport: Transport;
   try {
-    body = await planBody(opts.data, opts.form, opts.method, command);
+    if (opts.dataInQuery) opts.url = await withQuery(opts.url, opts.data);
+    body = opts.dataInQuery ? null : await planBody(opts.data, opts.form, opts.method, command);
     format = await writeOutFormat(opts.writeOut);
     transport = new Transport(await transportOptions(opts));
   } catch (err) {

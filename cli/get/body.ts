@@ -78,17 +78,30 @@ async function fileBlob(flag: string, path: string, type: string): Promise<Blob>
   }
 }
 
-async function dataBody(items: readonly DataItem[]): Promise<PlannedBody> {
-  const only = items.length === 1 ? items[0]! : null;
-  if (only !== null && only.kind === 'data-binary' && only.value.startsWith('@') && only.value !== '@-') {
-    return { body: await fileBlob('--data-binary', only.value.slice(1), ''), contentType: FORM_URLENCODED };
-  }
+/** The data values read and joined with '&', in the order given. */
+async function joinedData(items: readonly DataItem[]): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (const [i, item] of items.entries()) {
     if (i > 0) parts.push(Buffer.from('&'));
     parts.push(await dataPart(item));
   }
-  return { body: Buffer.concat(parts), contentType: FORM_URLENCODED };
+  return Buffer.concat(parts);
+}
+
+async function dataBody(items: readonly DataItem[]): Promise<PlannedBody> {
+  const only = items.length === 1 ? items[0]! : null;
+  if (only !== null && only.kind === 'data-binary' && only.value.startsWith('@') && only.value !== '@-') {
+    return { body: await fileBlob('--data-binary', only.value.slice(1), ''), contentType: FORM_URLENCODED };
+  }
+  return { body: await joinedData(items), contentType: FORM_URLENCODED };
+}
+
+/** curl's -G: the data values become the URL's query (appended to one it has), not a body. */
+export async function withQuery(url: string, items: readonly DataItem[]): Promise<string> {
+  const query = (await joinedData(items)).toString();
+  const u = new URL(url);
+  u.search = u.search === '' ? query : `${u.search.slice(1)}&${query}`;
+  return u.href;
 }
 
 /** curl's guesses from a file name's extension (lib/mime.c); anything else is application/octet-stream. */

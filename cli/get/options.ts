@@ -27,6 +27,8 @@ export interface GetOptions {
   data: DataItem[];
   /** -F values as given. */
   form: string[];
+  /** -G: the data values go into the URL's query, and the method is GET (or HEAD with -I). */
+  dataInQuery: boolean;
   /** -u user:password. */
   user: string | null;
   /** -i (or -I, or `head`): the response head before the body. */
@@ -66,6 +68,7 @@ const SPECS = {
   'data-raw': { kind: 'list' },
   'data-urlencode': { kind: 'list' },
   form: { kind: 'list', short: 'F' },
+  get: { kind: 'boolean', short: 'G' },
   user: { kind: 'value', short: 'u' },
   'user-agent': { kind: 'value', short: 'A' },
   include: { kind: 'boolean', short: 'i' },
@@ -198,6 +201,7 @@ export function parseGetArgs(command: CommandName, argv: readonly string[]): Get
     headers: [],
     data,
     form: flags.form,
+    dataInQuery: flags.get,
     user: flags.user ?? null,
     // curl's -I shows the head (the body is HEAD's, empty); `head` has always printed it.
     include: flags.include || flags.head || command === 'head',
@@ -230,7 +234,8 @@ export function parseGetArgs(command: CommandName, argv: readonly string[]): Get
     // curl would prompt for the password; a command in a script must not wait on a terminal.
     throw new UsageError('-u needs user:password (httpool does not prompt for a password)');
   }
-  opts.method = methodFor(command, flags.request, flags.head, data.length > 0, opts.form.length > 0);
+  if (flags.get && opts.form.length > 0) throw new UsageError('-G and -F cannot be combined: a form is a body');
+  opts.method = methodFor(command, flags.request, flags.head, data.length > 0 && !flags.get, opts.form.length > 0);
   opts.maxRedirects = intFlag('max-redirs', flags['max-redirs'], 0) ?? DEFAULT_MAX_REDIRECTS;
   opts.proxy = flags.proxy === undefined ? null : withProxyUser(checkProxy(flags.proxy), flags['proxy-user']);
   if (opts.proxy !== null && opts.unixSocket !== null) throw new UsageError('-x and --unix-socket cannot be combined: a Unix socket goes to no proxy');

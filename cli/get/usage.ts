@@ -26,6 +26,7 @@ request:
       --data-binary DATA|@FILE  the same, @FILE sent byte for byte and streamed from the file
       --data-raw DATA         the same, a leading @ taken literally
       --data-urlencode [NAME=]CONTENT|[NAME]@FILE  the same, CONTENT percent-encoded
+  -G, --get                   send the -d values as the URL's query with GET, not as a body
   -F, --form NAME=VALUE|NAME=@FILE[;type=T][;filename=N]|NAME=<FILE
                               a multipart/form-data part (repeatable, implies POST); @FILE is a
                               file upload, streamed; <FILE sends the file's text as the value
