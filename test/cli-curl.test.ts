@@ -126,6 +126,11 @@ test('1. GET with headers (and -G with data as the query)', T, async (t) => {
   // -G: the data as the query of a GET.
   const query = await sameRequest(srv, ['-G', '-d', 'q=lamp', '--data-urlencode', 'near=a b', `${srv.url}/search?page=1`]);
   assert.equal(query.seen.url, '/search?page=1&q=lamp&near=a+b');
+  // 'Name;' sends an empty field, 'Name:' none (one given before with a value still goes).
+  const empty = await sameRequest(srv, ['-H', 'X-Empty;', '-H', 'X-Kept: 1', '-H', 'X-Kept:', '-H', 'X-Gone:', srv.url]);
+  assert.equal(empty.seen.headers['x-empty'], '');
+  assert.equal(empty.seen.headers['x-kept'], '1');
+  assert.equal(empty.seen.headers['x-gone'], undefined);
 });
 
 test('2. POST JSON from a file: -d @file -H Content-Type (newlines dropped, as curl does); --data-binary keeps every byte', T, async (t) => {

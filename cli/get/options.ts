@@ -108,14 +108,26 @@ export const DEFAULT_MAX_REDIRECTS = 10;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** curl's `-H 'Name: value'`: the name must be a token; the value is trimmed. */
+/** curl's `-H 'Name: value'`: the name must be a token; the value is trimmed. `Name;` is an empty field. */
 function headerField(text: string): [string, string] {
+  if (/^[^:;]+;\s*$/.test(text) && TOKEN.test(text.slice(0, text.indexOf(';')))) return [text.slice(0, text.indexOf(';')), ''];
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
   if (colon < 0 || !TOKEN.test(name)) {
     throw new UsageError(`-H needs 'Name: value', got ${JSON.stringify(text)}`);
   }
   return [name, text.slice(colon + 1).trim()];
+}
+
+/**
+ * curl's `-H 'Name:'` (nothing after the colon) is not sent: in curl it removes a field curl
+ * would add itself. User-Agent is kept, empty: that is how httpool is told not to send its own.
+ */
+function headerFields(texts: readonly string[]): [string, string][] {
+  return texts
+    .map((text) => ({ text, field: headerField(text) }))
+    .filter(({ text, field: [name, value] }) => value !== '' || text.trimEnd().endsWith(';') || name.toLowerCase() === 'user-agent')
+    .map(({ field }) => field);
 }
 
 /**
@@ -228,7 +240,7 @@ export function parseGetArgs(command: CommandName, argv: readonly string[]): Get
   };
   // --help answers even when the rest of the line is unfinished (the user is asking how).
   if (opts.help) return opts;
-  opts.headers = flags.header.map(headerField);
+  opts.headers = headerFields(flags.header);
   if (flags['user-agent'] !== undefined) opts.headers.push(['User-Agent', flags['user-agent']]);
   if (opts.user !== null && !opts.user.includes(':')) {
     // curl would prompt for the password; a command in a script must not wait on a terminal.

@@ -18,7 +18,8 @@ A URL without a scheme gets http://. Redirects are not followed unless -L is giv
 
 request:
   -X, --request METHOD        the method (default: GET; HEAD for head and -I; POST with a body)
-  -H, --header 'Name: value'  add a request header field (repeatable)
+  -H, --header 'Name: value'  add a request header field (repeatable); 'Name;' sends it empty,
+                              'Name:' sends nothing ('User-Agent:' an empty one, not httpool's)
   -d, --data DATA|@FILE       the request body (implies POST); @FILE reads the file and drops
                               its CR and LF characters, as curl does; repeated values (with the
                               flags below) are joined with '&'. Content-Type is
