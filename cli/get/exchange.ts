@@ -5,7 +5,7 @@
 
 import type { WriteStream } from 'node:fs';
 import { Request, type Client, type Response } from '../../src/index.js';
-import { EXIT_OK, type Io, type Paint } from '../io.js';
+import { EXIT_OK, paint, type Io, type Paint } from '../io.js';
 import type { PlannedBody } from './body.js';
 import { EXIT } from './exit-codes.js';
 import { shownUrl } from './format.js';
@@ -92,8 +92,8 @@ export async function exchange(opts: GetOptions, ctx: ExchangeContext): Promise<
       file = await openOutputFile(opts.output);
       const guard = new OutputGuard(file);
       try {
-        // A file gets no colors: they are for a person looking at a terminal.
-        bytes = await deliver(opts, ctx, res, file, guard, { bold: String, dim: String, red: String, green: String, yellow: String, cyan: String });
+        // A file is no terminal: paint() gives it no colors.
+        bytes = await deliver(opts, ctx, res, file, guard, paint({ isTTY: false }, io.env));
         await closeOutputFile(file, opts.output);
       } finally {
         guard.release();
