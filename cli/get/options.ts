@@ -89,6 +89,7 @@ const SPECS = {
   'http1.1': { kind: 'boolean' },
   http2: { kind: 'boolean' },
   'http2-prior-knowledge': { kind: 'boolean' },
+  // Accepted for curl's sake and ignored: httpool always asks for and decodes gzip/deflate/br.
   compressed: { kind: 'boolean' },
   'max-time': { kind: 'value', short: 'm' },
   'connect-timeout': { kind: 'value' },
