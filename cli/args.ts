@@ -27,6 +27,11 @@ export type FlagValues<S extends FlagSpecs> = {
 export interface Parsed<S extends FlagSpecs> {
   flags: FlagValues<S>;
   positionals: string[];
+  /**
+   * Every value given, across flags, in command-line order: for flags whose relative order
+   * matters (curl joins -d and --data-binary values in the order they were typed).
+   */
+  sequence: { name: keyof S & string; value: string }[];
 }
 
 export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S): Parsed<S> {
@@ -37,8 +42,10 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
     if (spec.short !== undefined) byShort.set(spec.short, name);
   }
   const positionals: string[] = [];
+  const sequence: { name: string; value: string }[] = [];
 
   const set = (name: string, value: string): void => {
+    sequence.push({ name, value });
     const current = flags[name];
     if (Array.isArray(current)) current.push(value);
     else flags[name] = value;
@@ -90,7 +97,7 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
     }
     positionals.push(arg);
   }
-  return { flags: flags as FlagValues<S>, positionals };
+  return { flags: flags as FlagValues<S>, positionals, sequence: sequence as Parsed<S>['sequence'] };
 }
 
 /** An integer flag value within [min, max]; undefined when the flag was not given. */

@@ -6,7 +6,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { recordingServer } from './support/recorder.js';
 import { httpServer, onRequests, rawServer } from './support/servers.js';
 import { get as getCommand, head as headCommand } from '../cli/commands/get.js';
 import { parseArgs } from '../cli/args.js';
-import { UsageError, type Io } from '../cli/io.js';
-import { runCli, type CliRun } from './support/cli.js';
+import { UsageError } from '../cli/io.js';
+import { runCli, ttyIo, type CliRun } from './support/cli.js';
 import { closedPort } from './support/servers.js';
 
 /** Per test: generous for a few child processes, and a hang still fails instead of stalling the suite. */
@@ -78,10 +77,10 @@ test('-f lets a status below 400 through with exit 0', T, async (t) => {
   assert.equal(r.stdout.toString(), 'fine');
 });
 
-test('a refused connection: exit 1, one line naming ERR_CONNECT and the request, no stack', T, async () => {
+test('a refused connection: exit 7 (curl\'s), one line naming ERR_CONNECT and the request, no stack', T, async () => {
   const port = await closedPort();
   const r = await cli(['get', `http://127.0.0.1:${port}/x`]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 7);
   assert.equal(r.stdout.length, 0);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
@@ -92,22 +91,22 @@ test('a refused connection: exit 1, one line naming ERR_CONNECT and the request,
 test('--debug adds the stack to the same first line', T, async () => {
   const port = await closedPort();
   const r = await cli(['get', '--debug', `http://127.0.0.1:${port}/`]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 7);
   assert.match(r.stderr.split('\n')[0]!, /^httpool: ERR_CONNECT: GET /);
   assert.match(r.stderr, /^\s+at /m, `a stack, got:\n${r.stderr}`);
 });
 
-test('--timeout bounds an exchange the server never answers: exit 1 with ERR_TIMEOUT', T, async (t) => {
+test('--timeout bounds an exchange the server never answers: exit 28 (curl\'s) with ERR_TIMEOUT', T, async (t) => {
   const srv = await rawServer(() => {}); // accepts, reads nothing, answers nothing
   t.after(() => srv.close());
   const started = Date.now();
   const r = await cli(['get', '--timeout', '300', srv.url], { ms: 8_000 });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 28);
   assert.match(r.stderr, /^httpool: ERR_TIMEOUT: GET .*300 ms/);
   assert.ok(Date.now() - started < 5_000, 'the limit, not the 30 s default, ended it');
 });
 
-test('usage errors exit 2 before any request: unknown flag, missing URL, -d on get, bad --repeat', T, async (t) => {
+test('usage errors exit 2 before any request: unknown flag, missing URL, two methods, bad --repeat', T, async (t) => {
   const srv = await recordingServer();
   t.after(() => srv.close());
   const cases: [string[], RegExp][] = [
@@ -115,7 +114,12 @@ test('usage errors exit 2 before any request: unknown flag, missing URL, -d on g
     [['get', '-Z', srv.url], /unknown flag -Z/],
     [['get'], /missing URL/],
     [['head', '-v'], /missing URL/],
-    [['get', '-d', 'x=1', srv.url], /unknown flag -d/],
+    [['get', '-I', '-d', 'x=1', srv.url], /HEAD takes no body/],
+    [['head', '-d', 'x=1', srv.url], /HEAD takes no body/],
+    [['get', '-d', 'x=1', '-F', 'a=b', srv.url], /-d and -F cannot be combined/],
+    [['get', '-m', 'soon', srv.url], /--max-time needs a number of seconds/],
+    [['get', '-u', 'nopassword', srv.url], /-u needs user:password/],
+    [['get', '-x', 'ftp://proxy:21', srv.url], /-x supports http/],
     [['get', '--repeat', '0', srv.url], /--repeat needs a whole number/],
     [['get', '--timeout', 'soon', srv.url], /--timeout needs a whole number/],
     [['get', '-H', 'no colon here', srv.url], /-H needs 'Name: value'/],
@@ -154,8 +158,8 @@ test('-H fields and -d data reach the server as given', T, async (t) => {
   const seenPost = srv.seen[1]!;
   assert.equal(seenPost.method, 'POST');
   assert.equal(seenPost.url, '/p');
-  // Repeated -d values are joined with '&' (curl), @file sends the file's bytes unchanged.
-  assert.equal(seenPost.body.toString(), 'a=1&line1\nline2\n');
+  // Repeated -d values are joined with '&' and -d @file drops CR and LF, as curl does.
+  assert.equal(seenPost.body.toString(), 'a=1&line1line2');
   assert.equal(seenPost.headers['content-length'], String(seenPost.body.length));
   assert.equal(seenPost.headers['content-type'], 'application/x-www-form-urlencoded');
   assert.equal(seenPost.headers['x-multi'], '1, 2');
@@ -166,7 +170,7 @@ test('-H fields and -d data reach the server as given', T, async (t) => {
   assert.equal(srv.seen[2]!.body.toString(), '{"a":1}');
 
   const missing = await cli(['post', '-d', `@${join(dir, 'absent')}`, `${srv.url}/m`]);
-  assert.equal(missing.code, 2);
+  assert.equal(missing.code, 26, 'curl\'s "read error"');
   assert.match(missing.stderr, /cannot read .*absent: ENOENT/);
   assert.equal(srv.seen.length, 3, 'an unreadable -d file sends nothing');
 });
@@ -271,7 +275,8 @@ test('head prints the status line and header fields, not the body', T, async (t)
   t.after(() => srv.close());
   const r = await cli(['head', `${srv.url}/h`]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout.toString(), 'HTTP/1.1 200 OK\nX-Custom: here\nContent-Type: text/plain\nContent-Length: 8\n');
+  // An empty line ends the head, as in curl -I.
+  assert.equal(r.stdout.toString(), 'HTTP/1.1 200 OK\nX-Custom: here\nContent-Type: text/plain\nContent-Length: 8\n\n');
   assert.match(heads[0] ?? '', /^HEAD \/h HTTP\/1\.1\r\n/);
 });
 
@@ -318,26 +323,6 @@ test('no ANSI escapes on piped output, with or without NO_COLOR', T, async (t) =
   }
 });
 
-/** An in-process Io whose streams say they are terminals, collecting what is written. */
-function ttyIo(env: NodeJS.ProcessEnv): { io: Io; out: () => string; err: () => string } {
-  const sink = (): { stream: Writable & { isTTY: boolean }; text: () => string } => {
-    const chunks: Buffer[] = [];
-    const stream = Object.assign(
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          chunks.push(Buffer.from(chunk));
-          cb();
-        },
-      }),
-      { isTTY: true },
-    );
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const o = sink();
-  const e = sink();
-  return { io: { out: o.stream, err: e.stream, env }, out: o.text, err: e.text };
-}
-
 test('on a terminal, -v and head use colors, and NO_COLOR=1 turns them off', T, async (t) => {
   const srv = await recordingServer((_req, res) => res.end('x'));
   t.after(() => srv.close());
@@ -366,10 +351,9 @@ test('--help for get, head and post exits 0 and lists the options', T, async () 
       assert.equal(r.code, 0, r.stderr);
       const text = r.stdout.toString();
       assert.match(text, new RegExp(`^usage: httpool ${cmd} \\[options\\] URL`));
-      for (const opt of ['-H, --header', '-f, --fail', '-v, --verbose', '--repeat N', '--timeout MS', '-L, --location', '--debug']) {
+      for (const opt of ['-H, --header', '-f, --fail', '-v, --verbose', '--repeat N', '--timeout MS', '-L, --location', '--debug', '-d, --data', '-w, --write-out', '--compressed', 'exit status']) {
         assert.ok(text.includes(opt), `${cmd} ${flag} mentions ${opt}`);
       }
-      assert.equal(text.includes('-d, --data'), cmd === 'post', `only post takes -d (${cmd})`);
     }
   }
 });

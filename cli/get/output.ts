@@ -2,8 +2,10 @@
 // download is never held in memory, and paced by stdout so a slow pipe slows the reading), or
 // for HEAD the status line and header fields.
 
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Response } from '../../src/index.js';
 import type { Io, Paint } from '../io.js';
+import { EXIT, ExitError } from './exit-codes.js';
 
 /**
  * Remembers the first error of an output stream. Without a listener, an EPIPE from
@@ -22,11 +24,11 @@ export class OutputGuard {
     stream.on('error', this.#listener);
   }
 
-  /** Throws what the stream reported, as a one-line error. */
+  /** Throws what the stream reported, as a one-line error with curl's exit status 23. */
   check(): void {
     if (this.error !== null) {
       const code = (this.error as NodeJS.ErrnoException).code;
-      throw new Error(`cannot write the output${code === undefined ? '' : ` (${code})`}: ${this.error.message}`);
+      throw new ExitError(EXIT.writeError, `cannot write the output${code === undefined ? '' : ` (${code})`}: ${this.error.message}`);
     }
   }
 
@@ -60,9 +62,37 @@ function drained(out: Io['out']): Promise<void> {
   });
 }
 
-/** HEAD's output, like `curl -I`: the status line, then each field as received. */
+/**
+ * -i's and HEAD's output, like curl's: the status line, each field as received, and an empty
+ * line that ends the head (before the body, or the next head of a redirect chain).
+ */
 export function printHead(res: Response, out: Io['out'], p: Paint): void {
   let text = `${p.bold(`${res.proto} ${res.status}`)}\n`;
   for (const [name, value] of res.headers) text += `${name}: ${value}\n`;
-  out.write(text);
+  out.write(`${text}\n`);
+}
+
+/**
+ * -o FILE, opened once the response head is in (as curl does: a failed request leaves no empty
+ * file behind). An unwritable path is curl's 23.
+ */
+export function openOutputFile(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const file = createWriteStream(path);
+    file.once('open', () => {
+      file.removeAllListeners('error');
+      resolve(file);
+    });
+    file.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new ExitError(EXIT.writeError, `-o ${path}: cannot write (${err.code ?? err.message})`));
+    });
+  });
+}
+
+/** Ends the -o file and waits until its bytes are handed to the OS (a write error there is 23 too). */
+export function closeOutputFile(file: WriteStream, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    file.once('error', (err: NodeJS.ErrnoException) => reject(new ExitError(EXIT.writeError, `-o ${path}: cannot write (${err.code ?? err.message})`)));
+    file.end(() => resolve());
+  });
 }

@@ -3,7 +3,9 @@
 // about colors is not passed by the environment. Killed after `ms`: a CLI must exit on its own.
 
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../../cli/io.js';
 
 export const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -17,16 +19,20 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; ms?
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...opts.env };
   if (opts.env?.['NO_COLOR'] === undefined) delete env['NO_COLOR'];
   delete env['NODE_TEST_CONTEXT']; // the child is a CLI, not a test file
-  const ms = opts.ms ?? 10_000;
+  return runProgram(process.execPath, [MAIN, ...args], env, opts.ms ?? 10_000, `httpool ${args.join(' ')}`);
+}
+
+/** Any program with piped stdio (curl, beside httpool), killed after `ms` as a hang. */
+export function runProgram(file: string, args: string[], env: NodeJS.ProcessEnv, ms: number, label = `${file} ${args.join(' ')}`): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`httpool ${args.join(' ')} still running after ${ms} ms (it must exit on its own)`));
+      reject(new Error(`${label} still running after ${ms} ms (it must exit on its own)`));
     }, ms);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -35,3 +41,24 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; ms?
     });
   });
 }
+
+/** An in-process Io whose streams say they are terminals, collecting what is written. */
+export function ttyIo(env: NodeJS.ProcessEnv): { io: Io; out: () => string; err: () => string } {
+  const sink = (): { stream: Writable & { isTTY: boolean }; text: () => string } => {
+    const chunks: Buffer[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          chunks.push(Buffer.from(chunk));
+          cb();
+        },
+      }),
+      { isTTY: true },
+    );
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const o = sink();
+  const e = sink();
+  return { io: { out: o.stream, err: e.stream, env }, out: o.text, err: e.text };
+}
+

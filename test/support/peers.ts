@@ -17,6 +17,7 @@ const BINARIES = {
   danted: '/usr/sbin/danted',
   nghttpd: '/usr/sbin/nghttpd',
   openssl: '/usr/bin/openssl',
+  curl: '/usr/bin/curl',
 } as const;
 
 export type PeerName = keyof typeof BINARIES | 'nginx-stream';
@@ -30,7 +31,7 @@ const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 export function havePeer(t: TestContext, ...names: PeerName[]): boolean {
   const missing = names.filter((n) => !existsSync(n === 'nginx-stream' ? STREAM_MODULE : BINARIES[n]));
   if (missing.length === 0) return true;
-  const msg = `MISSING TEST PEER: ${missing.join(', ')} (apt-get install nginx libnginx-mod-stream tinyproxy dante-server nghttp2-server openssl)`;
+  const msg = `MISSING TEST PEER: ${missing.join(', ')} (apt-get install nginx libnginx-mod-stream tinyproxy dante-server nghttp2-server openssl curl)`;
   if (process.env['CI']) throw new Error(msg);
   process.stderr.write(`\n*** ${msg}: skipping "${t.name}" ***\n`);
   t.skip(msg);
