@@ -25,9 +25,13 @@ test('writes exactly the request bytes Go would, on one connection for sequentia
   assert.equal(await res.body.text(), 'ok');
   const res2 = await tr.roundTrip(new Request('DELETE', `${srv.url}/x`, { headers: { 'Accept-Encoding': 'identity' } }));
   await res2.body.close();
+  // Go: a User-Agent set to "" sends none at all (not an empty field, not the default).
+  const res3 = await tr.roundTrip(new Request('GET', `${srv.url}/y`, { headers: { 'User-Agent': '', 'Accept-Encoding': 'identity' } }));
+  await res3.body.close();
   assert.deepEqual(heads, [
     `GET /a/b?q=1&r=%20 HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nX-Trace: abc\r\nUser-Agent: httpool/0.1\r\nAccept-Encoding: gzip, deflate, br`,
     `DELETE /x HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nAccept-Encoding: identity\r\nUser-Agent: httpool/0.1`,
+    `GET /y HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nAccept-Encoding: identity`,
   ]);
   assert.equal(srv.connections, 1);
 });

@@ -412,7 +412,11 @@ export class Transport implements RoundTripper {
         continue;
       }
       if (lower === 'content-length' || lower === 'transfer-encoding') continue;
-      if (lower === 'user-agent') hasUA = true;
+      if (lower === 'user-agent') {
+        hasUA = true;
+        // Go (Request.write): a User-Agent set to "" means none is sent, not an empty field.
+        if (raw[i + 1] === '') continue;
+      }
       else if (lower === 'content-type') hasType = true;
       else if (lower === 'proxy-authorization') {
         // Through a tunnel it would reach the origin server, not the proxy: never send it there.
