@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { HttpoolError, Client, type HostStats, type Transport } from '../src/index.js';
 import { emptyStats } from '../src/stats.js';
 import { advise, type AdviceInput, type HostObservation, type PoolSettings } from '../cli/bench/advice.js';
-import { LatencyHistogram } from '../cli/bench/stats.js';
+import { LatencyHistogram } from '../cli/bench/histogram.js';
 import { parseBenchArgs } from '../cli/bench/options.js';
 import { runBench, type BenchResult } from '../cli/commands/bench.js';
 import { HARD_MAX_REQUESTS } from '../cli/bench/run.js';

@@ -1,16 +1,20 @@
 // runBench: one bench run, programmatic. A fresh Transport (so its stats describe this run
-// only), an embedded server when no URL is given, the load, a stats sampler, the advice, and
-// a cleanup that always runs: transport closed, server closed, timers cleared, so the process
-// can exit. `httpool bench` is a thin shell over this; the HTML report calls it directly and
+// only), an embedded server in a child process when no URL is given, the load (closed model, or
+// open with a rate), a stats sampler, the advice, and a cleanup that always runs: transport
+// closed, server process stopped, timers cleared, so the process can exit. `httpool bench` is a thin shell over this; the HTML report calls it directly and
 // subscribes through onTransport before the first request goes out.
 
 import { Client, Request, Transport, type ClientTrace, type CloseReason, type HostStats, type TransportOptions } from '../../src/index.js';
 import { resolveOptions } from '../../src/transport/options.js';
 import { PoolKey } from '../../src/transport/key.js';
 import { advise, type HostObservation, type PoolSettings } from './advice.js';
-import { startLoad, type LoadLive, type LoadOutcome, type StopReason } from './load.js';
-import { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerInfo, type EmbeddedServerOptions } from './server.js';
-import type { LatencySummary } from './stats.js';
+import { MAX_DRAIN_MS, startLoad, type LoadLive, type LoadOutcome, type StopReason } from './load.js';
+import type { EmbeddedServerInfo, EmbeddedServerOptions } from './server.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import type { HistogramBucket, LatencyHistogram, LatencySummary } from './histogram.js';
+import { RELATIVE_ERROR } from './histogram.js';
+import type { SecondRow } from './series.js';
+import type { ScheduleCounts } from './schedule.js';
 
 export const DEFAULT_CONCURRENCY = 50;
 export const DEFAULT_REQUESTS = 10_000;
@@ -32,6 +36,10 @@ export interface BenchProgress {
   failed: number;
   inFlight: number;
   elapsedMs: number;
+  /** The last complete second (null in the first one): what the live line shows as "now". */
+  lastSecond: SecondRow | null;
+  /** Open model: the schedule's books so far; null in the closed model. */
+  schedule: ScheduleCounts | null;
 }
 
 export interface BenchOptions {
@@ -45,10 +53,25 @@ export interface BenchOptions {
   durationMs?: number | null;
   method?: string;
   headers?: [string, string][];
-  /** Each caller pauses this long between its requests. @default 0 */
+  /** Each caller pauses this long between its requests (closed model). @default 0 */
   thinkMs?: number;
+  /**
+   * Open model: send this many requests a second on a schedule, latency measured from each one's
+   * intended send time; `concurrency` is then the most in flight at once. null = closed model.
+   */
+  rate?: number | null;
   /** Send a body of this many bytes with each request. @default 0 (none) */
   bodyBytes?: number;
+  /** Send this body with each request (--body @file); wins over bodyBytes. */
+  body?: Buffer | null;
+  /** HTTP/2: ALPN h2 for https, prior-knowledge h2c for http (and an h2c embedded server). @default false (HTTP/1.1) */
+  http2?: boolean;
+  /** Do not verify the server's certificate (-k). */
+  insecure?: boolean;
+  /** Trust these CA certificates (PEM) instead of the system's (--cacert). */
+  ca?: Buffer | null;
+  /** Every connection goes to this Unix socket; the URL gives the scheme and Host. */
+  socketPath?: string | null;
   /** Client timeout per request, ms; 0 = none. @default 30000 */
   timeoutMs?: number;
   pool?: BenchPoolOptions;
@@ -72,13 +95,46 @@ export interface BenchHost extends HostStats {
   connWaitMaxMs: number;
 }
 
+/** The open model's books: was the rate held? */
+export interface OpenResult {
+  /** Target requests per second. */
+  rate: number;
+  /** Requests whose intended send time came within the run. */
+  scheduled: number;
+  sent: number;
+  completed: number;
+  /** Sent more than lateAfterMs after their intended time. */
+  late: number;
+  lateAfterMs: number;
+  /** Due while all -c slots were busy, so sent when one freed. */
+  waitedForSlot: number;
+  maxLagMs: number;
+  meanLagMs: number;
+  /** Scheduled but never sent: the run stopped (interrupt, or the backlog outlived its drain time). */
+  unsent: number;
+  /** Requests sent per second, from the first intended time to the last send. */
+  achievedRate: number;
+  /** Sent on time: no more than 1% late, nothing unsent, at least 95% of the target rate. */
+  held: boolean;
+  peakInFlight: number;
+  /** Latency from the actual send, for comparison with latencyMs (from the intended send). */
+  serviceMs: LatencySummary | null;
+}
+
 export interface BenchResult {
   url: string;
+  /** Closed: -c callers as fast as answers come. Open: --rate requests a second on a schedule. */
+  model: 'closed' | 'open';
   /** The embedded server's settings, or null when a URL was given. */
   embeddedServer: EmbeddedServerInfo | null;
+  /** Where the server ran: the embedded server's child process, or a URL (the server is the user's). */
+  serverProcess: { pid: number } | null;
   method: string;
+  /** Closed model: callers. Open model: requests in flight at most. */
   concurrency: number;
-  plan: { requests: number; durationMs: number | null; thinkMs: number };
+  plan: { requests: number; durationMs: number | null; thinkMs: number; rate: number | null };
+  /** Responses by protocol (HTTP/1.1, HTTP/2.0). */
+  protocols: Record<string, number>;
   /** Why the load stopped: the count, the duration, an interrupt, or nothing succeeding. */
   stopped: StopReason;
   /** Calls completed (ok + failed); equals plan.requests when the count ended the run. */
@@ -92,8 +148,17 @@ export interface BenchResult {
   firstError: string | null;
   durationMs: number;
   requestsPerSecond: number;
-  /** Latency of the successful calls, body read included; null when none succeeded. */
+  /**
+   * Latency of the successful calls, body read included; null when none succeeded. Closed
+   * model: from the send. Open model: from the intended send time (coordinated-omission free).
+   */
   latencyMs: LatencySummary | null;
+  /** The same latencies as HDR buckets (each within relativeError of its values). */
+  histogram: { relativeError: number; buckets: HistogramBucket[] };
+  /** One row a second: sent, ok, failed, connections opened, most waiting for a connection. */
+  perSecond: SecondRow[];
+  /** Open model's books, or null in the closed model. */
+  open: OpenResult | null;
   pool: PoolSettings;
   connections: {
     opened: number;
@@ -134,13 +199,22 @@ class PoolSampler {
   readonly peakWaiting: Record<string, number> = {};
   readonly peakBusy: Record<string, number> = {};
 
+  #opened = 0;
+
   constructor(private readonly transport: Transport) {}
 
-  sample(): void {
-    for (const [key, h] of Object.entries(this.transport.stats().hosts)) {
+  /** Also fills the second's row: connections opened since the last sample, most waiting. */
+  sample(row: SecondRow): void {
+    const stats = this.transport.stats();
+    let waiting = 0;
+    for (const [key, h] of Object.entries(stats.hosts)) {
       this.peakWaiting[key] = Math.max(this.peakWaiting[key] ?? 0, h.waiting);
       this.peakBusy[key] = Math.max(this.peakBusy[key] ?? 0, h.active + h.waiting);
+      waiting += h.waiting;
     }
+    row.opened += stats.totals.opened - this.#opened;
+    this.#opened = stats.totals.opened;
+    row.peakWaiting = Math.max(row.peakWaiting, waiting);
   }
 }
 
@@ -172,24 +246,61 @@ function perHost(
   return { hosts, observed };
 }
 
+const summary = (h: LatencyHistogram): LatencySummary | null => {
+  const l = h.summary();
+  return l === null ? null : { min: round3(l.min), p50: round3(l.p50), p90: round3(l.p90), p99: round3(l.p99), p999: round3(l.p999), max: round3(l.max), mean: round3(l.mean) };
+};
+
+function openResult(o: NonNullable<LoadOutcome['open']>): OpenResult {
+  const unsent = o.scheduled - o.sent;
+  const achievedRate = Math.round(o.achievedRate * 10) / 10;
+  return {
+    rate: o.rate,
+    scheduled: o.scheduled,
+    sent: o.sent,
+    completed: o.completed,
+    late: o.late,
+    lateAfterMs: o.lateAfterMs,
+    waitedForSlot: o.waitedForSlot,
+    maxLagMs: round3(o.maxLagMs),
+    meanLagMs: round3(o.sent > 0 ? o.totalLagMs / o.sent : 0),
+    unsent,
+    achievedRate,
+    held: unsent === 0 && o.late <= o.sent * 0.01 && achievedRate >= o.rate * 0.95,
+    peakInFlight: o.peakInFlight,
+    serviceMs: summary(o.service),
+  };
+}
+
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const durationMs = opts.durationMs ?? null;
   const maxRequests = opts.requests ?? (durationMs === null ? DEFAULT_REQUESTS : HARD_MAX_REQUESTS);
   const thinkMs = opts.thinkMs ?? 0;
+  const rate = opts.rate ?? null;
   const method = opts.method ?? 'GET';
+  const http2 = opts.http2 ?? false;
+  const poolOpts: TransportOptions = {
+    ...opts.pool,
+    // HTTP/1.1 unless asked: a load test should say which protocol it measured.
+    forceAttemptHTTP2: http2,
+    unencryptedHTTP2: http2,
+    ...(opts.socketPath != null ? { socketPath: opts.socketPath } : {}),
+    tls: { ...(opts.insecure === true ? { rejectUnauthorized: false } : {}), ...(opts.ca != null ? { ca: opts.ca } : {}) },
+  };
   const pool = poolSettings(opts.pool ?? {});
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   if (!Number.isSafeInteger(maxRequests) || maxRequests < 1) throw new RangeError(`requests must be a whole number ≥ 1, got ${maxRequests}`);
+  if (rate !== null && !(rate > 0 && Number.isFinite(rate))) throw new RangeError(`rate must be a number > 0, got ${rate}`);
 
-  let server: EmbeddedServer | null = null;
-  const transport = new Transport({ ...opts.pool });
+  let server: ServerProcess | null = null;
+  const transport = new Transport(poolOpts);
   let sampler: NodeJS.Timeout | undefined;
   try {
     const given = opts.url ?? null;
-    const url = given !== null ? given : (server = await startEmbeddedServer(opts.server)).url;
+    const url = given !== null ? given : (server = await startServerProcess({ ...opts.server, http2 })).url;
     const targetKey = new PoolKey(new URL(url)).id;
-    const body = (opts.bodyBytes ?? 0) > 0 ? Buffer.alloc(opts.bodyBytes ?? 0, 'b') : null;
+    const body = opts.body ?? ((opts.bodyBytes ?? 0) > 0 ? Buffer.alloc(opts.bodyBytes ?? 0, 'b') : null);
     const headers = opts.headers ?? [];
     // Built once up front so a bad method or URL fails before any traffic.
     const make = (trace: ClientTrace | null): Request => new Request(method, url, { headers, body, trace });
@@ -198,29 +309,45 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     await opts.onTransport?.(transport);
     const client = new Client({ transport, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
     const pools = new PoolSampler(transport);
-    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, signal: opts.signal });
-    const report = (live: LoadLive): void =>
-      opts.onProgress?.({ done: live.done, ok: live.ok, failed: live.failed, inFlight: live.inFlight, elapsedMs: performance.now() - live.started });
+    const drainMs = Math.min(MAX_DRAIN_MS, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) || MAX_DRAIN_MS);
+    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, rate, drainMs, signal: opts.signal });
+    const report = (live: LoadLive): void => {
+      const now = performance.now();
+      opts.onProgress?.({
+        done: live.done,
+        ok: live.ok,
+        failed: live.failed,
+        inFlight: live.inFlight,
+        elapsedMs: now - live.started,
+        lastSecond: live.series.lastComplete(now),
+        schedule: live.schedule?.() ?? null,
+      });
+    };
     sampler = setInterval(() => {
-      pools.sample();
+      pools.sample(load.live.series.at(performance.now()));
       report(load.live);
     }, SAMPLE_MS);
     const outcome = await load.done;
     clearInterval(sampler);
+    pools.sample(outcome.live.series.at(performance.now()));
     report(outcome.live);
 
     // The pool as the load left it: what closed during the run, before close() adds its own.
     const stats = transport.stats();
     const { hosts, observed } = perHost(stats.hosts, pools, outcome, targetKey);
     const t = stats.totals;
-    const latency = outcome.latency.summary();
     const requests = outcome.live.ok + outcome.live.failed;
+    const open = outcome.open === null ? null : openResult(outcome.open);
+    const perSecond = outcome.live.series.rows().map((r) => ({ ...r }));
     return {
       url,
+      model: open === null ? 'closed' : 'open',
       embeddedServer: server?.info ?? null,
+      serverProcess: server === null ? null : { pid: server.pid },
       method,
       concurrency,
-      plan: { requests: maxRequests, durationMs, thinkMs },
+      plan: { requests: maxRequests, durationMs, thinkMs, rate },
+      protocols: outcome.protocols,
       stopped: outcome.stopped,
       requests,
       ok: outcome.live.ok,
@@ -230,7 +357,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       firstError: outcome.firstError,
       durationMs: round3(outcome.elapsedMs),
       requestsPerSecond: outcome.elapsedMs > 0 ? Math.round((requests * 10_000) / outcome.elapsedMs) / 10 : 0,
-      latencyMs: latency === null ? null : { p50: round3(latency.p50), p90: round3(latency.p90), p99: round3(latency.p99), max: round3(latency.max), mean: round3(latency.mean) },
+      latencyMs: summary(outcome.latency),
+      histogram: { relativeError: RELATIVE_ERROR, buckets: outcome.latency.buckets() },
+      perSecond,
+      open,
       pool,
       connections: {
         opened: t.opened,
@@ -241,8 +371,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       },
       closed: t.closed,
       hosts,
-      server: server?.counters() ?? null,
-      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors }),
+      server: server === null ? null : await server.counters(),
+      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors, open, perSecond }),
     };
   } finally {
     clearInterval(sampler);
