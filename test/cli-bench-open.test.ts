@@ -315,6 +315,23 @@ test('bench --rate (embedded server): scheduled ≈ rate × duration, sent = sch
   await until(() => !alive(j.serverProcess!.pid), 3_000, 'the embedded server process to be gone');
 });
 
+test('bench --rate beyond what -c can carry: the backlog drains for the timeout at most, then what was never sent is counted, and the rate is NOT held', T, async () => {
+  // 100 req/s for 0.5 s is 50 scheduled; one slot and 100 ms answers carry 10 a second. After
+  // the schedule ends the backlog may drain for min(--timeout, 10 s) = 1 s, then it stops.
+  const r = await runCli(['bench', '--rate', '100', '-d', '0.5', '-c', '1', '--server-delay', '100', '--timeout', '1000'], { ms: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const text = r.stdout.toString('utf8');
+  assert.match(text, /^rate {10}NOT held: \d+ req\/s sent for a target of 100 req\/s$/m);
+  const books = /^schedule {6}50 scheduled, (\d+) sent, (\d+) completed, (\d+) late .*, (\d+) waited for a slot, (\d+) never sent$/m.exec(text);
+  assert.ok(books, text);
+  const [sent, completed, late, waited, unsent] = books.slice(1).map(Number) as [number, number, number, number, number];
+  assert.equal(sent + unsent, 50, 'every scheduled request is either sent or counted as never sent');
+  assert.equal(completed, sent);
+  assert.ok(sent >= 5 && sent <= 25, `about 15 sent in 1.5 s at 10 a second: ${sent}`);
+  assert.ok(late >= sent - 2 && waited >= 40, `late ${late}, waited ${waited}`);
+  assert.match(text, /The target rate of 100 req\/s was not held .*\d+ scheduled but never sent.*raise -c/);
+});
+
 /**
  * A server that, at its `stallAt`-th request, stops answering for 200 ms: every request that
  * arrives in that window is answered when it ends. Once per server.
