@@ -224,6 +224,9 @@ test('options: --rate (and -q), its default duration, bodies from files, TLS fil
   assert.equal(parseBenchArgs(['--rate', '10']).bench.durationMs, 10_000, 'a rate without -d or -n runs 10 s');
   assert.equal(parseBenchArgs(['--rate', '10', '-n', '30']).bench.durationMs, null, '-n alone bounds it');
   assert.equal(parseBenchArgs([]).bench.rate, null);
+  assert.equal(parseBenchArgs(['--rate', '5', '--warmup', '1.5']).bench.warmupMs, 1500);
+  assert.equal(parseBenchArgs([]).bench.warmupMs, 0);
+  assert.throws(() => parseBenchArgs(['--warmup', '0']), /--warmup needs seconds/);
   for (const bad of [['--rate', '0'], ['--rate', '-5'], ['--rate', 'fast'], ['--rate', '5', '--think', '2']]) {
     assert.throws(() => parseBenchArgs(bad), UsageError, bad.join(' '));
   }
@@ -260,7 +263,7 @@ const obs = (over: { requests?: number; reused?: number; opened?: number; peakWa
     connWaitMs: over.connWaitMs ?? 0,
   },
 });
-const rows = (opened: number[]) => opened.map((o, second) => ({ second, sent: 1000, ok: 1000, failed: 0, opened: o, peakWaiting: 0 }));
+const rows = (opened: number[]) => opened.map((o, second) => ({ second, sent: 1000, late: 0, ok: 1000, failed: 0, opened: o, peakWaiting: 0 }));
 
 test('advice (open model): a held rate on a warm pool gets none; a missed rate says why, with Little\'s law', () => {
   const base = { options: POOL, concurrency: 50, durationMs: 10_000, errors: {}, perSecond: rows([50, 0, 0, 0]) };
@@ -270,6 +273,10 @@ test('advice (open model): a held rate on a warm pool gets none; a missed rate s
   const a = advise({ ...base, concurrency: 20, hosts: obs(), open: slow });
   assert.equal(a.length, 1, a.join('\n'));
   assert.match(a[0]!, /^The target rate of 1,000 req\/s was not held \(500 req\/s sent; 5,000 of 10,000 requests sent more than 5 ms late \(max lag 900\.0 ms\); 5,000 waited for one of the -c 20 slots\): at 40\.00 ms per answer the rate needs about 40 requests in flight \(rate × latency\), more than -c 20: raise -c to 48/);
+  // Late sends mostly in the first second of a run without warm-up: the cold start is named.
+  const cold = advise({ ...base, hosts: obs(), open: slow, perSecond: [{ ...rows([50])[0]!, late: 4_000 }, ...rows([0, 0])] });
+  assert.match(cold[0]!, /4,000 of the 5,000 late sends were in the first second, the client's cold start \(compiling, dialing\): --warmup 2 leaves it out/);
+  assert.doesNotMatch(advise({ ...base, warmupMs: 2000, hosts: obs(), open: slow, perSecond: [{ ...rows([50])[0]!, late: 4_000 }, ...rows([0, 0])] })[0]!, /cold start/);
   // Late without any slot short: the client fell behind.
   const client = { ...healthyOpen, held: false, late: 900, achievedRate: 700 };
   assert.match(advise({ ...base, hosts: obs(), open: client })[0]!, /no slot was short, so the client itself fell behind/);
@@ -330,6 +337,19 @@ test('bench --rate beyond what -c can carry: the backlog drains for the timeout 
   assert.ok(sent >= 5 && sent <= 25, `about 15 sent in 1.5 s at 10 a second: ${sent}`);
   assert.ok(late >= sent - 2 && waited >= 40, `late ${late}, waited ${waited}`);
   assert.match(text, /The target rate of 100 req\/s was not held .*\d+ scheduled but never sent.*raise -c/);
+});
+
+test('bench --warmup: the warm-up runs on the same pool and counts nowhere (client, pool or server figures)', T, async () => {
+  const j = await benchJson(['--rate', '200', '-d', '1', '--warmup', '0.5', '-c', '10']);
+  assert.equal(j.plan.warmupMs, 500);
+  const o = j.open!;
+  assert.ok(o.scheduled >= 180 && o.scheduled <= 200, `scheduled ${o.scheduled}`);
+  assert.equal(o.sent, o.scheduled);
+  assert.equal(j.requests, o.sent);
+  assert.equal(j.connections.transportRequests, o.sent, 'the pool\'s counters start after the warm-up');
+  assert.equal(j.server?.requests, o.sent, 'so do the server\'s');
+  assert.equal(j.server?.connections, j.connections.opened);
+  assert.ok(j.connections.reused >= o.sent - 10, 'the warm-up\'s connections were reused');
 });
 
 /**

@@ -331,7 +331,7 @@ test('bench --help: the usage on stdout, every flag listed, exit 0', T, async ()
   const r = await cli(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^usage: httpool bench \[URL\] \[options\]/);
-  for (const flag of ['--rate', '--body @FILE', '--http2', '--insecure', '--cacert', '--unix-socket', '--concurrency', '--requests', '--duration', '--method', '--header', '--think', '--body-bytes', '--timeout', '--max-conns-per-host', '--max-idle-per-host', '--max-idle ', '--idle-timeout', '--disable-keepalives', '--server-delay', '--server-body-bytes', '--server-close', '--server-idle-timeout', '--json', '--help']) {
+  for (const flag of ['--rate', '--warmup', '--body @FILE', '--http2', '--insecure', '--cacert', '--unix-socket', '--concurrency', '--requests', '--duration', '--method', '--header', '--think', '--body-bytes', '--timeout', '--max-conns-per-host', '--max-idle-per-host', '--max-idle ', '--idle-timeout', '--disable-keepalives', '--server-delay', '--server-body-bytes', '--server-close', '--server-idle-timeout', '--json', '--help']) {
     assert.ok(r.stdout.includes(flag), `usage lists ${flag}`);
   }
   assert.match(r.stdout, /Exit status: 0 when the bench ran/);

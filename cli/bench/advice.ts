@@ -34,6 +34,8 @@ export interface AdviceInput extends PoolAdviceInput {
   open?: OpenObservation | null;
   /** The per-second series (open-model rules read connections opened per second). */
   perSecond?: readonly SecondRow[];
+  /** The uncounted warm-up that ran first, ms (0: none, so the first second is a cold start). */
+  warmupMs?: number;
 }
 
 /** Every rule's sentence, in the order a reader should act on them; [] means the pool was healthy. */
@@ -41,7 +43,7 @@ export function advise(input: AdviceInput): string[] {
   const pool = advisePool(input);
   const open = input.open ?? null;
   if (open === null) return pool.map((a) => a.message);
-  return [...rateNotHeld(open, input.concurrency), ...pool.map((a) => a.message), ...openPoolRules(input, open, pool)];
+  return [...rateNotHeld(open, input.concurrency, coldStart(input)), ...pool.map((a) => a.message), ...openPoolRules(input, open, pool)];
 }
 
 /**
@@ -49,7 +51,7 @@ export function advise(input: AdviceInput): string[] {
  * Little's law says how many requests must be in flight to carry the rate at the service time
  * seen; that number against -c tells a too-small -c from a server (or client) that cannot keep up.
  */
-function rateNotHeld(o: OpenObservation, concurrency: number): string[] {
+function rateNotHeld(o: OpenObservation, concurrency: number, cold: string): string[] {
   if (o.held) return [];
   const service = o.serviceMs?.mean ?? 0;
   const needed = Math.ceil((o.rate * service) / 1000);
@@ -65,7 +67,20 @@ function rateNotHeld(o: OpenObservation, concurrency: number): string[] {
       : o.waitedForSlot > 0
         ? `answers slowed down (${ms(service)} ms mean, ${ms(o.serviceMs?.max ?? 0)} ms max) until every -c ${int(concurrency)} slot was busy: the server did not keep up with ${int(o.rate)} req/s`
         : `no slot was short, so the client itself fell behind (a busy event loop or CPU): lower --rate, or run the bench where it has a core of its own`;
-  return [`The target rate of ${int(o.rate)} req/s was not held (${what.join('; ')}): ${why}.`];
+  return [`The target rate of ${int(o.rate)} req/s was not held (${what.join('; ')}): ${why}.${cold}`];
+}
+
+/**
+ * Most late sends in the first second of a run without a warm-up are the client's own cold
+ * start (code not compiled yet, every connection still to dial), not the server: say so.
+ */
+function coldStart(input: AdviceInput): string {
+  const rows = input.perSecond ?? [];
+  const open = input.open;
+  if (open == null || (input.warmupMs ?? 0) > 0 || rows.length < 2 || open.late === 0) return '';
+  const first = rows[0]!.late;
+  if (first < open.late / 2) return '';
+  return ` ${int(first)} of the ${int(open.late)} late sends were in the first second, the client's cold start (compiling, dialing): --warmup 2 leaves it out of the figures.`;
 }
 
 function openPoolRules(input: AdviceInput, o: OpenObservation, pool: PoolAdvice[]): string[] {

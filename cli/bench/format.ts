@@ -86,6 +86,7 @@ export function noAdvice(r: BenchResult): string {
 
 export function formatResult(r: BenchResult, p: Paint): string {
   const out: string[] = [];
+  const warm = r.plan.warmupMs > 0 ? ` after an uncounted ${(r.plan.warmupMs / 1000).toString()} s warm-up` : '';
   const plan = r.plan.durationMs === null ? `${int(r.plan.requests)} requests` : `${(r.plan.durationMs / 1000).toString()} s (at most ${int(r.plan.requests)} requests)`;
   out.push(p.bold(`httpool bench ${target(r)}`));
   const think = r.plan.thinkMs > 0 ? `, ${int(r.plan.thinkMs)} ms between calls` : '';
@@ -94,7 +95,7 @@ export function formatResult(r: BenchResult, p: Paint): string {
     r.open === null
       ? `closed model: ${int(r.concurrency)} concurrent callers${think}`
       : `open model: ${int(r.open.rate)} req/s on a schedule, at most ${int(r.concurrency)} in flight`;
-  out.push(`${plan}, ${model}, ${r.method}, ${protocols}`);
+  out.push(`${plan}${warm}, ${model}, ${r.method}, ${protocols}`);
   out.push(line('server', serverWhere(r)));
   out.push('');
   out.push(line('requests', `${int(r.requests)} (${int(r.ok)} ok, ${int(r.failed)} failed)`));

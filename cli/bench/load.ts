@@ -288,7 +288,9 @@ function openLoop(ex: Exchanges, plan: LoadPlan, rate: number): Promise<LoadOutc
       }
       for (let t = sched.take(now); t !== null; t = sched.take(now)) {
         lastSendAt = now;
-        live.series.at(now).sent++;
+        const row = live.series.at(now);
+        row.sent++;
+        if (t.late) row.late++;
         void ex.run(ex.trace(), t.intendedAt).then(() => {
           sched.finish(performance.now());
           pump();

@@ -33,6 +33,8 @@ load:
   -d, --duration SECONDS      run this long instead; also stops at -n if given, else at ${HARD_MAX_REQUESTS.toLocaleString('en-US')}
   -q, --rate R                open model: R requests a second (decimals allowed); without -d or -n
                               it runs ${DEFAULT_RATE_SECONDS} s
+      --warmup SECONDS        run the same load this long first and count none of it (the
+                              client's cold start: JIT, first dials; default 0)
   -m, --method METHOD         request method (default GET)
   -H, --header 'Name: value'  add a request header (repeatable)
       --body @FILE            send FILE's bytes as each request's body (--body TEXT sends TEXT)
@@ -86,6 +88,7 @@ const SPECS = {
   requests: { kind: 'value', short: 'n' },
   duration: { kind: 'value', short: 'd' },
   rate: { kind: 'value', short: 'q' },
+  warmup: { kind: 'value' },
   body: { kind: 'value' },
   http2: { kind: 'boolean' },
   insecure: { kind: 'boolean', short: 'k' },
@@ -148,12 +151,12 @@ function parseHeader(raw: string): [string, string] {
   return [name, value];
 }
 
-function parseSeconds(raw: string | undefined): number | null {
+function parseSeconds(raw: string | undefined, flag = '--duration'): number | null {
   if (raw === undefined) return null;
   const s = Number(/^\d+(\.\d+)?$/.test(raw.trim()) ? raw.trim() : NaN);
   const msValue = Math.round(s * 1000);
   if (!Number.isFinite(s) || msValue < 1 || msValue > DAY_MS) {
-    throw new UsageError(`--duration needs seconds above 0 and at most a day (86400), got ${JSON.stringify(raw)}`);
+    throw new UsageError(`${flag} needs seconds above 0 and at most a day (86400), got ${JSON.stringify(raw)}`);
   }
   return msValue;
 }
@@ -229,6 +232,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommandLine {
     requests: intFlag('requests', f.requests, 1, HARD_MAX_REQUESTS) ?? (durationMs === null ? DEFAULT_REQUESTS : HARD_MAX_REQUESTS),
     durationMs,
     rate,
+    warmupMs: parseSeconds(f.warmup, '--warmup') ?? 0,
     method,
     headers: f.header.map(parseHeader),
     thinkMs: intFlag('think', f.think, 0, 60_000) ?? 0,

@@ -4,7 +4,8 @@
 // closed, server process stopped, timers cleared, so the process can exit. `httpool bench` is a thin shell over this; the HTML report calls it directly and
 // subscribes through onTransport before the first request goes out.
 
-import { Client, Request, Transport, type ClientTrace, type CloseReason, type HostStats, type TransportOptions } from '../../src/index.js';
+import { Client, Request, Transport, type ClientTrace, type CloseReason, type HostStats, type TransportOptions, type TransportStats } from '../../src/index.js';
+import { statsSince } from './stats-since.js';
 import { resolveOptions } from '../../src/transport/options.js';
 import { PoolKey } from '../../src/transport/key.js';
 import { advise, type HostObservation, type PoolSettings } from './advice.js';
@@ -72,6 +73,11 @@ export interface BenchOptions {
   ca?: Buffer | null;
   /** Every connection goes to this Unix socket; the URL gives the scheme and Host. */
   socketPath?: string | null;
+  /**
+   * Run the same load this long first, on the same Transport, and count none of it: the client's
+   * cold start (JIT, the first dials) is then out of the figures. @default 0
+   */
+  warmupMs?: number;
   /** Client timeout per request, ms; 0 = none. @default 30000 */
   timeoutMs?: number;
   pool?: BenchPoolOptions;
@@ -132,7 +138,7 @@ export interface BenchResult {
   method: string;
   /** Closed model: callers. Open model: requests in flight at most. */
   concurrency: number;
-  plan: { requests: number; durationMs: number | null; thinkMs: number; rate: number | null };
+  plan: { requests: number; durationMs: number | null; thinkMs: number; rate: number | null; warmupMs: number };
   /** Responses by protocol (HTTP/1.1, HTTP/2.0). */
   protocols: Record<string, number>;
   /** Why the load stopped: the count, the duration, an interrupt, or nothing succeeding. */
@@ -201,7 +207,10 @@ class PoolSampler {
 
   #opened = 0;
 
-  constructor(private readonly transport: Transport) {}
+  constructor(private readonly transport: Transport) {
+    // After a warm-up the transport has opened connections already: count from here.
+    this.#opened = transport.stats().totals.opened;
+  }
 
   /** Also fills the second's row: connections opened since the last sample, most waiting. */
   sample(row: SecondRow): void {
@@ -246,6 +255,11 @@ function perHost(
   return { hosts, observed };
 }
 
+const since = (now: { connections: number; requests: number }, before: { connections: number; requests: number }) => ({
+  connections: now.connections - before.connections,
+  requests: now.requests - before.requests,
+});
+
 const summary = (h: LatencyHistogram): LatencySummary | null => {
   const l = h.summary();
   return l === null ? null : { min: round3(l.min), p50: round3(l.p50), p90: round3(l.p90), p99: round3(l.p99), p999: round3(l.p999), max: round3(l.max), mean: round3(l.mean) };
@@ -285,6 +299,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     // HTTP/1.1 unless asked: a load test should say which protocol it measured.
     forceAttemptHTTP2: http2,
     unencryptedHTTP2: http2,
+    // The bench says the same at the end, with the whole run's figures, as its advice; the
+    // run-time warning would print mid-run on stderr (and into --json's pipe's neighbour).
+    warnOnPoolMisuse: false,
     ...(opts.socketPath != null ? { socketPath: opts.socketPath } : {}),
     tls: { ...(opts.insecure === true ? { rejectUnauthorized: false } : {}), ...(opts.ca != null ? { ca: opts.ca } : {}) },
   };
@@ -308,8 +325,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
     await opts.onTransport?.(transport);
     const client = new Client({ transport, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-    const pools = new PoolSampler(transport);
     const drainMs = Math.min(MAX_DRAIN_MS, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) || MAX_DRAIN_MS);
+    const warmupMs = opts.warmupMs ?? 0;
+    let before: TransportStats | null = null;
+    let serverBefore = { connections: 0, requests: 0 };
+    if (warmupMs > 0) {
+      // The same load, uncounted: its outcome is dropped, the pool's counters and the server's
+      // are read now and subtracted at the end.
+      await startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs: warmupMs, thinkMs, rate, drainMs, signal: opts.signal }).done;
+      before = transport.stats();
+      serverBefore = (await server?.counters()) ?? serverBefore;
+    }
+    const pools = new PoolSampler(transport);
     const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, rate, drainMs, signal: opts.signal });
     const report = (live: LoadLive): void => {
       const now = performance.now();
@@ -333,7 +360,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     report(outcome.live);
 
     // The pool as the load left it: what closed during the run, before close() adds its own.
-    const stats = transport.stats();
+    const stats = statsSince(transport.stats(), before);
     const { hosts, observed } = perHost(stats.hosts, pools, outcome, targetKey);
     const t = stats.totals;
     const requests = outcome.live.ok + outcome.live.failed;
@@ -346,7 +373,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       serverProcess: server === null ? null : { pid: server.pid },
       method,
       concurrency,
-      plan: { requests: maxRequests, durationMs, thinkMs, rate },
+      plan: { requests: maxRequests, durationMs, thinkMs, rate, warmupMs },
       protocols: outcome.protocols,
       stopped: outcome.stopped,
       requests,
@@ -371,8 +398,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       },
       closed: t.closed,
       hosts,
-      server: server === null ? null : await server.counters(),
-      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors, open, perSecond }),
+      server: server === null ? null : since(await server.counters(), serverBefore),
+      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors, open, perSecond, warmupMs }),
     };
   } finally {
     clearInterval(sampler);

@@ -9,6 +9,8 @@ export interface SecondRow {
   /** Seconds since the load started: this row covers [second, second + 1). */
   second: number;
   sent: number;
+  /** Open model: of those sent, how many went out late (so a stall can be placed in time). */
+  late: number;
   ok: number;
   failed: number;
   /** Connections the transport opened in this second. */
@@ -28,7 +30,7 @@ export class PerSecond {
   /** The row for time `now` (performance.now() units), made (with any skipped ones) on first use. */
   at(now: number): SecondRow {
     const i = Math.min(this.maxSeconds - 1, Math.max(0, Math.floor((now - this.start) / 1000)));
-    while (this.#rows.length <= i) this.#rows.push({ second: this.#rows.length, sent: 0, ok: 0, failed: 0, opened: 0, peakWaiting: 0 });
+    while (this.#rows.length <= i) this.#rows.push({ second: this.#rows.length, sent: 0, late: 0, ok: 0, failed: 0, opened: 0, peakWaiting: 0 });
     return this.#rows[i]!;
   }
 
