@@ -2,7 +2,7 @@
 // the figure in docs/BENCHMARKS.md ("httpool bench --rate against nginx"). Not a test: it
 // prints a table, and the machine it runs on decides the numbers.
 //
-//   npm run build:all && node build/bench/rate.js [--rates 1000,5000,10000] [--seconds 10] [-c 100] [--no-pin]
+//   npm run build:all && node build/bench/rate.js [--rates 1000,5000,10000] [--seconds 10] [-c 100] [--warmup 2] [--no-pin]
 //
 // nginx (one process, bench/nginx.ts) on CPU 0, every client on CPU 1. First the ceiling, in
 // the closed model: wrk (C, epoll) and `httpool bench` each with 50 connections as fast as
@@ -11,6 +11,7 @@
 // fixed-rate mode, are not Debian packages; plain wrk has none, so it gives the ceiling only.
 
 import { execFileSync, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from './nginx.js';
 import { canPin, CLIENT_CPU, onCpu, SERVER_CPU } from './pin.js';
@@ -26,6 +27,8 @@ function arg(name: string, fallback: string): string {
 const rates = arg('--rates', '1000,2000,5000,10000,15000').split(',').map(Number).filter((n) => n > 0);
 const seconds = Number(arg('--seconds', '10'));
 const inFlight = Number(arg('-c', '100'));
+/** Seconds of uncounted load before each open-model row (the client's cold start); 0 for none. */
+const warmup = Number(arg('--warmup', '2'));
 const pin = !process.argv.includes('--no-pin') && canPin();
 const clientCpu = pin ? CLIENT_CPU : null;
 
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
   const nginx = await startNginx(bin, null, pin ? SERVER_CPU : null);
   try {
     const url = `${nginx.origins.http}/small`;
-    console.log(`# httpool bench --rate against ${nginx.description}; ${pin ? `clients on CPU ${CLIENT_CPU}` : 'unpinned'}; node ${process.version}; ${seconds} s per row`);
+    console.log(`# httpool bench --rate against ${nginx.description}; ${pin ? `clients on CPU ${CLIENT_CPU}` : 'unpinned'}; node ${process.version}; ${seconds} s per row; load average ${loadavg()[0]!.toFixed(2)} at the start`);
     console.log('');
     console.log('Closed model, 50 connections as fast as they go (the ceiling):');
     console.log('');
@@ -93,16 +96,17 @@ async function main(): Promise<void> {
       `| httpool bench | \`httpool bench URL -c 50 -d ${seconds}\` | ${i(c.requestsPerSecond)} | ${f(c.latencyMs?.p50 ?? NaN)} | ${f(c.latencyMs?.p90 ?? NaN)} | ${f(c.latencyMs?.p99 ?? NaN)} |`,
     );
     console.log('');
-    console.log(`Open model, \`httpool bench URL --rate R -d ${seconds} -c ${inFlight}\` (latency from the scheduled send):`);
+    const warm = warmup > 0 ? ` --warmup ${warmup}` : '';
+    console.log(`Open model, \`httpool bench URL --rate R -d ${seconds} -c ${inFlight}${warm}\` (latency from the scheduled send):`);
     console.log('');
-    console.log('| target req/s | sent req/s | held | late (> 5 ms) | waited for a slot | max lag ms | p50 ms | p99 ms | p99.9 ms | max ms | connections |');
-    console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| target req/s | sent req/s | held | late (> 5 ms) | waited for a slot | max lag ms | p50 ms | p99 ms | p99.9 ms | max ms | p99 from the actual send | connections dialed (after the warm-up) |');
+    console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const rate of rates) {
-      const r = JSON.parse(await run(process.execPath, [CLI, 'bench', url, '--rate', String(rate), '-d', String(seconds), '-c', String(inFlight), '--json'])) as BenchResult;
+      const r = JSON.parse(await run(process.execPath, [CLI, 'bench', url, '--rate', String(rate), '-d', String(seconds), '-c', String(inFlight), ...(warmup > 0 ? ['--warmup', String(warmup)] : []), '--json'])) as BenchResult;
       const o = r.open!;
       const l = r.latencyMs;
       console.log(
-        `| ${i(rate)} | ${i(o.achievedRate)} | ${o.held ? 'yes' : '**no**'} | ${i(o.late)} of ${i(o.sent)} (${f((o.late * 100) / Math.max(1, o.sent), 1)}%) | ${i(o.waitedForSlot)} | ${f(o.maxLagMs, 1)} | ${f(l?.p50 ?? NaN)} | ${f(l?.p99 ?? NaN)} | ${f(l?.p999 ?? NaN)} | ${f(l?.max ?? NaN, 1)} | ${i(r.connections.opened)} |`,
+        `| ${i(rate)} | ${i(o.achievedRate)} | ${o.held ? 'yes' : '**no**'} | ${i(o.late)} of ${i(o.sent)} (${f((o.late * 100) / Math.max(1, o.sent), 1)}%) | ${i(o.waitedForSlot)} | ${f(o.maxLagMs, 1)} | ${f(l?.p50 ?? NaN)} | ${f(l?.p99 ?? NaN)} | ${f(l?.p999 ?? NaN)} | ${f(l?.max ?? NaN, 1)} | ${f(o.serviceMs?.p99 ?? NaN)} | ${i(r.connections.opened)} |`,
       );
     }
   } finally {

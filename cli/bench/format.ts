@@ -43,7 +43,7 @@ function openLines(o: OpenResult, p: Paint): [string, string] {
     `${int(o.scheduled)} scheduled`,
     `${int(o.sent)} sent`,
     `${int(o.completed)} completed`,
-    `${int(o.late)} late (> ${int(o.lateAfterMs)} ms; max lag ${ms(o.maxLagMs)} ms)`,
+    `${int(o.late)} late (> ${int(o.lateAfterMs)} ms; lag ${ms(o.meanLagMs)} ms mean, ${ms(o.maxLagMs)} ms max)`,
     `${int(o.waitedForSlot)} waited for a slot`,
   ];
   if (o.unsent > 0) books.push(p.red(`${int(o.unsent)} never sent`));
@@ -70,18 +70,21 @@ function histogramLines(r: BenchResult): string[] {
 
 /** The per-second series in one line: completions a second (lowest, mean, highest) and seconds with errors. */
 function perSecondLine(r: BenchResult): string {
-  // The last row is usually a partial second (the tail of the run): leave it out of min/max.
-  const rows = r.perSecond.length > 1 ? r.perSecond.slice(0, -1) : r.perSecond;
-  if (rows.length === 0) return 'none';
+  // A second the run did not cover whole (its tail) would read as a dip: leave it out of
+  // min/max, unless it is all there is. 5 ms of slack: a 10 s run ends at 9.999 s or 10.001 s.
+  const rows = r.perSecond.filter((x) => (x.second + 1) * 1000 <= r.durationMs + 5);
+  if (rows.length === 0) return 'none: the run was shorter than a second';
   const done = rows.map((x) => x.ok + x.failed);
   const mean = done.reduce((a, b) => a + b, 0) / done.length;
   const failing = r.perSecond.filter((x) => x.failed > 0).length;
-  return `${int(Math.min(...done))} min, ${int(mean)} mean, ${int(Math.max(...done))} max req/s over ${int(rows.length)} full seconds; errors in ${int(failing)} of ${int(r.perSecond.length)} seconds (--json has every second)`;
+  return `${int(Math.min(...done))} min, ${int(mean)} mean, ${int(Math.max(...done))} max req/s over ${int(rows.length)} full second${rows.length === 1 ? '' : 's'}; ${failing === 0 ? 'no second had errors' : `errors in ${int(failing)} of them`} (--json has every second)`;
 }
 
 /** The sentence a healthy run gets instead of advice. */
 export function noAdvice(r: BenchResult): string {
-  return `No advice: ${int(r.requests)} requests over ${int(r.connections.opened)} connections, reuse ${pct(r.connections.reuseRatio)}.`;
+  // After a warm-up the connections were opened before the counted run: say how many more were.
+  const over = r.plan.warmupMs > 0 ? `, ${int(r.connections.opened)} connections opened after the warm-up` : ` over ${int(r.connections.opened)} connections`;
+  return `No advice: ${int(r.requests)} requests${over}, reuse ${pct(r.connections.reuseRatio)}.`;
 }
 
 export function formatResult(r: BenchResult, p: Paint): string {
@@ -119,7 +122,8 @@ export function formatResult(r: BenchResult, p: Paint): string {
   out.push(line('per second', perSecondLine(r)));
   out.push(line('statuses', counts(r.statuses, ' ×')));
   out.push(line('errors', r.failed > 0 ? p.red(counts(r.errors, ' ×')) : 'none'));
-  out.push(line('connections', `${int(r.connections.opened)} opened, ${int(r.connections.idleAtEnd)} idle at the end`));
+  const afterWarmup = r.plan.warmupMs > 0 ? ' after the warm-up' : '';
+  out.push(line('connections', `${int(r.connections.opened)} opened${afterWarmup}, ${int(r.connections.idleAtEnd)} idle at the end`));
   out.push(
     line('reuse', `${pct(r.connections.reuseRatio)} (${int(r.connections.reused)} of ${int(r.connections.transportRequests)} requests on a reused connection)`),
   );
