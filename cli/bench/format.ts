@@ -104,7 +104,8 @@ export function formatResult(r: BenchResult, p: Paint): string {
   out.push(line('requests', `${int(r.requests)} (${int(r.ok)} ok, ${int(r.failed)} failed)`));
   if (r.open !== null) {
     const [verdict, books] = openLines(r.open, p);
-    out.push(line('rate', verdict));
+    // A run that gave up on a failing URL ran too briefly for a rate to mean anything.
+    out.push(line('rate', r.stopped === 'failing' ? 'not judged: the run stopped as nothing succeeded' : verdict));
     out.push(line('schedule', books));
   }
   if (r.stopped === 'interrupted') out.push(line('stopped', p.yellow('interrupted: the figures cover the requests that ran')));

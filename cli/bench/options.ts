@@ -25,7 +25,10 @@ Two load models:
                      -c in flight. Latency counts from each request's scheduled send time (free
                      of coordinated omission, as wrk2 and oha). A request that cannot go out on
                      time (every -c slot busy) waits and is counted late (more than ${LATE_AFTER_MS} ms behind);
-                     none is dropped silently. The report says whether the rate was held.
+                     none is dropped silently: when the schedule ends, a backlog is still sent
+                     for up to min(--timeout, 10 s), then what is left is reported as never
+                     sent. The report says whether the rate was held (nothing unsent, at least
+                     95% of the rate sent, at most 5% late).
 
 load:
   -c, --concurrency N         callers; with --rate, requests in flight at most (default ${DEFAULT_CONCURRENCY})
@@ -71,16 +74,16 @@ output:
       --debug                 print stacks on errors
   -h, --help                  this text
 
-A live line (the last second's throughput and errors) goes to stderr when it is a terminal. Exit status: 0 when the bench ran (failed
-requests are counted in the report, not fatal); 1 when no request succeeded (the URL refused
-every connection, say); 2 for a bad command line; 130 when interrupted (the results so far are
-printed).
+A live line (the last second's throughput and errors) goes to stderr when it is a terminal.
+Exit status: 0 when the bench ran (failed requests are counted in the report, not fatal); 1
+when no request succeeded (the URL refused every connection, say); 2 for a bad command line;
+130 when interrupted (the results so far are printed).
 
 examples:
   httpool bench                                        # healthy: no advice
   httpool bench --max-idle-per-host 2 --think 5        # seed 002: Go's 2 idle slots churn
   httpool bench http://127.0.0.1:8080/health -c 100 -d 10
-  httpool bench http://127.0.0.1:8080/ --rate 2000 -d 10 -c 200   # open model: is 2,000 req/s held?
+  httpool bench http://127.0.0.1:8080/ --rate 2000 -d 10 -c 200 --warmup 2   # open model: is 2,000 req/s held?
   httpool bench https://localhost:8443/ --cacert ca.pem --http2 -m POST --body @payload.json`;
 
 const SPECS = {
