@@ -365,7 +365,8 @@ test('bench on a terminal: colors and a \\r progress line on stderr; NO_COLOR re
 
   // The open model's live line: the last second's throughput and errors, then the schedule's books.
   const open = fakeIo(true, { TERM: 'xterm-256color', NO_COLOR: '1' });
-  assert.equal(await main(['bench', '--rate', '300', '-d', '1.5', '-c', '10'], open), 0);
+  assert.equal(await main(['bench', '--rate', '300', '-d', '1.5', '-c', '10', '--warmup', '0.3'], open), 0);
+  assert.match(open.stderr(), /^\rwarm-up \(not counted\): [\d,]+ requests {2}[\d,]+ req\/s {2}0 errors\/s {2}\d+ in flight\u001b\[K/, 'the warm-up shows as such');
   assert.match(open.stderr(), /\r[\d,]+ requests {2}1\.\d\/1\.5 s {2}[\d,]+ req\/s {2}0 errors\/s {2}[\d,]+\/[\d,]+ sent {2}[\d,]+ late {2}\d+ in flight\u001b\[K/);
   assert.match(open.stdout(), /^rate {10}(held|NOT held): /m); // which one is the machine's business, not the test's
 

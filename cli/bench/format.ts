@@ -169,5 +169,6 @@ export function formatProgress(pr: BenchProgress, r: { requests: number; duratio
   const of = r.durationMs === null ? ` / ${int(r.requests)}` : '';
   const time = r.durationMs === null ? '' : `  ${(pr.elapsedMs / 1000).toFixed(1)}/${(r.durationMs / 1000).toString()} s`;
   const sched = pr.schedule === null ? '' : `  ${int(pr.schedule.sent)}/${int(pr.schedule.scheduled)} sent  ${int(pr.schedule.late)} late`;
+  if (pr.warmingUp) return `warm-up (not counted): ${int(pr.done)} requests  ${int(rate)} req/s  ${int(errors)} errors/s  ${int(pr.inFlight)} in flight`;
   return `${int(pr.done)}${of} requests${time}  ${int(rate)} req/s  ${int(errors)} errors/s${sched}  ${int(pr.inFlight)} in flight`;
 }

@@ -41,6 +41,8 @@ export interface BenchProgress {
   lastSecond: SecondRow | null;
   /** Open model: the schedule's books so far; null in the closed model. */
   schedule: ScheduleCounts | null;
+  /** The uncounted warm-up is running (these figures are its own, and will not be reported). */
+  warmingUp: boolean;
 }
 
 export interface BenchOptions {
@@ -335,18 +337,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const client = new Client({ transport, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
     const drainMs = Math.min(MAX_DRAIN_MS, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) || MAX_DRAIN_MS);
     const warmupMs = opts.warmupMs ?? 0;
-    let before: TransportStats | null = null;
-    let serverBefore = { connections: 0, requests: 0 };
-    if (warmupMs > 0) {
-      // The same load, uncounted: its outcome is dropped, the pool's counters and the server's
-      // are read now and subtracted at the end.
-      await startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs: warmupMs, thinkMs, rate, drainMs, signal: opts.signal }).done;
-      before = transport.stats();
-      serverBefore = (await server?.counters()) ?? serverBefore;
-    }
-    const pools = new PoolSampler(transport);
-    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, rate, drainMs, signal: opts.signal });
-    const report = (live: LoadLive): void => {
+    const report = (live: LoadLive, warmingUp: boolean): void => {
       const now = performance.now();
       opts.onProgress?.({
         done: live.done,
@@ -356,16 +347,31 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         elapsedMs: now - live.started,
         lastSecond: live.series.lastComplete(now),
         schedule: live.schedule?.() ?? null,
+        warmingUp,
       });
     };
+    let before: TransportStats | null = null;
+    let serverBefore = { connections: 0, requests: 0 };
+    if (warmupMs > 0) {
+      // The same load, uncounted: its outcome is dropped, the pool's counters and the server's
+      // are read now and subtracted at the end. The live line shows it as the warm-up.
+      const warm = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs: warmupMs, thinkMs, rate, drainMs, signal: opts.signal });
+      sampler = setInterval(() => report(warm.live, true), SAMPLE_MS);
+      await warm.done;
+      clearInterval(sampler);
+      before = transport.stats();
+      serverBefore = (await server?.counters()) ?? serverBefore;
+    }
+    const pools = new PoolSampler(transport);
+    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, rate, drainMs, signal: opts.signal });
     sampler = setInterval(() => {
       pools.sample(load.live.series.at(performance.now()));
-      report(load.live);
+      report(load.live, false);
     }, SAMPLE_MS);
     const outcome = await load.done;
     clearInterval(sampler);
     pools.sample(outcome.live.series.at(performance.now()));
-    report(outcome.live);
+    report(outcome.live, false);
 
     // The pool as the load left it: what closed during the run, before close() adds its own.
     const stats = statsSince(transport.stats(), before);
