@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { HttpoolError, Client, type HostStats, type Transport } from '../src/index.js';
 import { emptyStats } from '../src/stats.js';
 import { advise, type AdviceInput, type HostObservation, type PoolSettings } from '../cli/bench/advice.js';
-import { LatencyHistogram } from '../cli/bench/stats.js';
+import { LatencyHistogram } from '../cli/bench/histogram.js';
 import { parseBenchArgs } from '../cli/bench/options.js';
 import { runBench, type BenchResult } from '../cli/commands/bench.js';
 import { HARD_MAX_REQUESTS } from '../cli/bench/run.js';
@@ -220,10 +220,17 @@ test('bench (defaults): every report line is there and parses; 2,000 requests ov
   assert.match(field(r.stdout, 'requests'), /^2,000 \(2,000 ok, 0 failed\)$/);
   assert.ok(num(field(r.stdout, 'duration').replace(/ s$/, '')) > 0);
   assert.ok(num(field(r.stdout, 'throughput').replace(/ req\/s$/, '')) > 0);
-  const lat = /^p50 ([\d.,]+)  p90 ([\d.,]+)  p99 ([\d.,]+)  max ([\d.,]+)$/.exec(field(r.stdout, 'latency ms'));
+  const lat = /^p50 ([\d.,]+)  p90 ([\d.,]+)  p99 ([\d.,]+)  p99\.9 ([\d.,]+)  max ([\d.,]+)$/.exec(field(r.stdout, 'latency ms'));
   assert.ok(lat, field(r.stdout, 'latency ms'));
-  const [p50, p90, p99, max] = lat.slice(1).map(num) as [number, number, number, number];
-  assert.ok(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= max, `ordered percentiles: ${lat[0]}`);
+  const [p50, p90, p99, p999, max] = lat.slice(1).map(num) as [number, number, number, number, number];
+  assert.ok(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, `ordered percentiles: ${lat[0]}`);
+  assert.match(field(r.stdout, 'server'), /^embedded server: child process pid \d+$/);
+  assert.match(r.stdout, /^2,000 requests, closed model: 50 concurrent callers, GET, HTTP\/1\.1$/m);
+  // The text histogram: log-scaled rows "  FROM ms  BAR  COUNT  SHARE" whose counts add up to the requests.
+  const rows = [...r.stdout.matchAll(/^ {2}\s*[\d.,]+ ms  [█▏ ]+\s+([\d,]+)\s+[\d.]+%$/gm)];
+  assert.ok(rows.length >= 1 && rows.length <= 8, `histogram rows:\n${r.stdout}`);
+  assert.equal(rows.reduce((n, m) => n + num(m[1]!), 0), 2000);
+  assert.match(field(r.stdout, 'per second'), /^(?:[\d,]+ min, [\d,]+ mean, [\d,]+ max req\/s over \d+ full seconds?; no second had errors \(--json has every second\)|none: the run was shorter than a second)$/);
   assert.equal(field(r.stdout, 'statuses'), '200 ×2,000');
   assert.equal(field(r.stdout, 'errors'), 'none');
   assert.match(field(r.stdout, 'connections'), /^50 opened, 50 idle at the end$/);
@@ -324,7 +331,7 @@ test('bench --help: the usage on stdout, every flag listed, exit 0', T, async ()
   const r = await cli(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^usage: httpool bench \[URL\] \[options\]/);
-  for (const flag of ['--concurrency', '--requests', '--duration', '--method', '--header', '--think', '--body-bytes', '--timeout', '--max-conns-per-host', '--max-idle-per-host', '--max-idle ', '--idle-timeout', '--disable-keepalives', '--server-delay', '--server-body-bytes', '--server-close', '--server-idle-timeout', '--json', '--help']) {
+  for (const flag of ['--rate', '--warmup', '--body @FILE', '--http2', '--insecure', '--cacert', '--unix-socket', '--concurrency', '--requests', '--duration', '--method', '--header', '--think', '--body-bytes', '--timeout', '--max-conns-per-host', '--max-idle-per-host', '--max-idle ', '--idle-timeout', '--disable-keepalives', '--server-delay', '--server-body-bytes', '--server-close', '--server-idle-timeout', '--json', '--help']) {
     assert.ok(r.stdout.includes(flag), `usage lists ${flag}`);
   }
   assert.match(r.stdout, /Exit status: 0 when the bench ran/);
@@ -348,13 +355,20 @@ test('bench on a terminal: colors and a \\r progress line on stderr; NO_COLOR re
   const tty = fakeIo(true, { TERM: 'xterm-256color' });
   assert.equal(await main(['bench', '-n', '3000', '-c', '10', '--think', '1'], tty), 0);
   assert.ok(tty.stdout().includes(ESC), 'a terminal gets colors (so the NO_COLOR check below means something)');
-  assert.match(tty.stderr(), /^\r\d[\d,]* \/ 3,000 requests {2}[\d,]+ req\/s {2}0 errors {2}\d+ in flight\u001b\[K/);
+  assert.match(tty.stderr(), /^\r\d[\d,]* \/ 3,000 requests {2}[\d,]+ req\/s {2}0 errors\/s {2}\d+ in flight\u001b\[K/);
   assert.ok(tty.stderr().endsWith('\r\u001b[K'), 'the progress line is cleared at the end');
 
   const noColor = fakeIo(true, { TERM: 'xterm-256color', NO_COLOR: '1' });
   assert.equal(await main(['bench', '-n', '500', '-c', '10'], noColor), 0);
   assert.ok(!noColor.stdout().includes(ESC), noColor.stdout());
   assert.match(noColor.stdout(), /^No advice: 500 requests/m);
+
+  // The open model's live line: the last second's throughput and errors, then the schedule's books.
+  const open = fakeIo(true, { TERM: 'xterm-256color', NO_COLOR: '1' });
+  assert.equal(await main(['bench', '--rate', '300', '-d', '1.5', '-c', '10', '--warmup', '0.3'], open), 0);
+  assert.match(open.stderr(), /^\rwarm-up \(not counted\): [\d,]+ requests {2}[\d,]+ req\/s {2}0 errors\/s {2}\d+ in flight\u001b\[K/, 'the warm-up shows as such');
+  assert.match(open.stderr(), /\r[\d,]+ requests {2}1\.\d\/1\.5 s {2}[\d,]+ req\/s {2}0 errors\/s {2}[\d,]+\/[\d,]+ sent {2}[\d,]+ late {2}\d+ in flight\u001b\[K/);
+  assert.match(open.stdout(), /^rate {10}(held|NOT held): /m); // which one is the machine's business, not the test's
 
   const pipe = fakeIo(false, { TERM: 'xterm-256color' });
   assert.equal(await main(['bench', '-n', '500', '-c', '10'], pipe), 0);

@@ -1,16 +1,21 @@
 // runBench: one bench run, programmatic. A fresh Transport (so its stats describe this run
-// only), an embedded server when no URL is given, the load, a stats sampler, the advice, and
-// a cleanup that always runs: transport closed, server closed, timers cleared, so the process
-// can exit. `httpool bench` is a thin shell over this; the HTML report calls it directly and
-// subscribes through onTransport before the first request goes out.
+// only), an embedded server in a child process when no URL is given, an optional uncounted
+// warm-up, the load (closed model, or open with a rate), a stats sampler, the advice, and a
+// cleanup that always runs: transport closed, server process stopped, timers cleared, so the
+// process can exit. `httpool bench` is a thin shell over this; the HTML report calls it
+// directly and subscribes through onTransport before the first request goes out.
 
-import { Client, Request, Transport, type ClientTrace, type CloseReason, type HostStats, type TransportOptions } from '../../src/index.js';
+import { Client, Request, Transport, type ClientTrace, type CloseReason, type HostStats, type TransportOptions, type TransportStats } from '../../src/index.js';
 import { resolveOptions } from '../../src/transport/options.js';
 import { PoolKey } from '../../src/transport/key.js';
 import { advise, type HostObservation, type PoolSettings } from './advice.js';
-import { startLoad, type LoadLive, type LoadOutcome, type StopReason } from './load.js';
-import { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerInfo, type EmbeddedServerOptions } from './server.js';
-import type { LatencySummary } from './stats.js';
+import { MAX_DRAIN_MS, startLoad, type LoadLive, type LoadOutcome, type StopReason } from './load.js';
+import type { EmbeddedServerInfo, EmbeddedServerOptions } from './server.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import { RELATIVE_ERROR, type HistogramBucket, type LatencyHistogram, type LatencySummary } from './histogram.js';
+import type { SecondRow } from './series.js';
+import type { ScheduleCounts } from './schedule.js';
+import { statsSince } from './stats-since.js';
 
 export const DEFAULT_CONCURRENCY = 50;
 export const DEFAULT_REQUESTS = 10_000;
@@ -32,6 +37,12 @@ export interface BenchProgress {
   failed: number;
   inFlight: number;
   elapsedMs: number;
+  /** The last complete second (null in the first one): what the live line shows as "now". */
+  lastSecond: SecondRow | null;
+  /** Open model: the schedule's books so far; null in the closed model. */
+  schedule: ScheduleCounts | null;
+  /** The uncounted warm-up is running (these figures are its own, and will not be reported). */
+  warmingUp: boolean;
 }
 
 export interface BenchOptions {
@@ -45,10 +56,30 @@ export interface BenchOptions {
   durationMs?: number | null;
   method?: string;
   headers?: [string, string][];
-  /** Each caller pauses this long between its requests. @default 0 */
+  /** Each caller pauses this long between its requests (closed model). @default 0 */
   thinkMs?: number;
+  /**
+   * Open model: send this many requests a second on a schedule, latency measured from each one's
+   * intended send time; `concurrency` is then the most in flight at once. null = closed model.
+   */
+  rate?: number | null;
   /** Send a body of this many bytes with each request. @default 0 (none) */
   bodyBytes?: number;
+  /** Send this body with each request (--body @file); wins over bodyBytes. */
+  body?: Buffer | null;
+  /** HTTP/2: ALPN h2 for https, prior-knowledge h2c for http (and an h2c embedded server). @default false (HTTP/1.1) */
+  http2?: boolean;
+  /** Do not verify the server's certificate (-k). */
+  insecure?: boolean;
+  /** Trust these CA certificates (PEM) instead of the system's (--cacert). */
+  ca?: Buffer | null;
+  /** Every connection goes to this Unix socket; the URL gives the scheme and Host. */
+  socketPath?: string | null;
+  /**
+   * Run the same load this long first, on the same Transport, and count none of it: the client's
+   * cold start (JIT, the first dials) is then out of the figures. @default 0
+   */
+  warmupMs?: number;
   /** Client timeout per request, ms; 0 = none. @default 30000 */
   timeoutMs?: number;
   pool?: BenchPoolOptions;
@@ -72,13 +103,46 @@ export interface BenchHost extends HostStats {
   connWaitMaxMs: number;
 }
 
+/** The open model's books: was the rate held? */
+export interface OpenResult {
+  /** Target requests per second. */
+  rate: number;
+  /** Requests whose intended send time came within the run. */
+  scheduled: number;
+  sent: number;
+  completed: number;
+  /** Sent more than lateAfterMs after their intended time. */
+  late: number;
+  lateAfterMs: number;
+  /** Due while all -c slots were busy, so sent when one freed. */
+  waitedForSlot: number;
+  maxLagMs: number;
+  meanLagMs: number;
+  /** Scheduled but never sent: the run stopped (interrupt, or the backlog outlived its drain time). */
+  unsent: number;
+  /** Requests sent per second, from the first intended time to the last send. */
+  achievedRate: number;
+  /** Sent on schedule: nothing unsent, at least 95% of the target rate, no more than 5% late. */
+  held: boolean;
+  peakInFlight: number;
+  /** Latency from the actual send, for comparison with latencyMs (from the intended send). */
+  serviceMs: LatencySummary | null;
+}
+
 export interface BenchResult {
   url: string;
+  /** Closed: -c callers as fast as answers come. Open: --rate requests a second on a schedule. */
+  model: 'closed' | 'open';
   /** The embedded server's settings, or null when a URL was given. */
   embeddedServer: EmbeddedServerInfo | null;
+  /** Where the server ran: the embedded server's child process, or a URL (the server is the user's). */
+  serverProcess: { pid: number } | null;
   method: string;
+  /** Closed model: callers. Open model: requests in flight at most. */
   concurrency: number;
-  plan: { requests: number; durationMs: number | null; thinkMs: number };
+  plan: { requests: number; durationMs: number | null; thinkMs: number; rate: number | null; warmupMs: number };
+  /** Responses by protocol (HTTP/1.1, HTTP/2.0). */
+  protocols: Record<string, number>;
   /** Why the load stopped: the count, the duration, an interrupt, or nothing succeeding. */
   stopped: StopReason;
   /** Calls completed (ok + failed); equals plan.requests when the count ended the run. */
@@ -92,8 +156,17 @@ export interface BenchResult {
   firstError: string | null;
   durationMs: number;
   requestsPerSecond: number;
-  /** Latency of the successful calls, body read included; null when none succeeded. */
+  /**
+   * Latency of the successful calls, body read included; null when none succeeded. Closed
+   * model: from the send. Open model: from the intended send time (coordinated-omission free).
+   */
   latencyMs: LatencySummary | null;
+  /** The same latencies as HDR buckets (each within relativeError of its values). */
+  histogram: { relativeError: number; buckets: HistogramBucket[] };
+  /** One row a second: sent, ok, failed, connections opened, most waiting for a connection. */
+  perSecond: SecondRow[];
+  /** Open model's books, or null in the closed model. */
+  open: OpenResult | null;
   pool: PoolSettings;
   connections: {
     opened: number;
@@ -112,6 +185,14 @@ export interface BenchResult {
   server: { connections: number; requests: number } | null;
   advice: string[];
 }
+
+/**
+ * A rate counts as held when nothing scheduled was left unsent, at least this share of it went
+ * out (achieved over target), and at most this share left late: a few late sends are timer
+ * jitter and the odd pause of a shared machine, many are a client or server that fell behind.
+ */
+const HELD_MIN_SENT_SHARE = 0.95;
+const HELD_MAX_LATE_SHARE = 0.05;
 
 /** JSON-friendly figures: microseconds are plenty for milliseconds, 0.1 for a rate. */
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
@@ -134,13 +215,25 @@ class PoolSampler {
   readonly peakWaiting: Record<string, number> = {};
   readonly peakBusy: Record<string, number> = {};
 
-  constructor(private readonly transport: Transport) {}
+  #opened = 0;
 
-  sample(): void {
-    for (const [key, h] of Object.entries(this.transport.stats().hosts)) {
+  constructor(private readonly transport: Transport) {
+    // After a warm-up the transport has opened connections already: count from here.
+    this.#opened = transport.stats().totals.opened;
+  }
+
+  /** Also fills the second's row: connections opened since the last sample, most waiting. */
+  sample(row: SecondRow): void {
+    const stats = this.transport.stats();
+    let waiting = 0;
+    for (const [key, h] of Object.entries(stats.hosts)) {
       this.peakWaiting[key] = Math.max(this.peakWaiting[key] ?? 0, h.waiting);
       this.peakBusy[key] = Math.max(this.peakBusy[key] ?? 0, h.active + h.waiting);
+      waiting += h.waiting;
     }
+    row.opened += stats.totals.opened - this.#opened;
+    this.#opened = stats.totals.opened;
+    row.peakWaiting = Math.max(row.peakWaiting, waiting);
   }
 }
 
@@ -172,24 +265,69 @@ function perHost(
   return { hosts, observed };
 }
 
+const since = (now: { connections: number; requests: number }, before: { connections: number; requests: number }) => ({
+  connections: now.connections - before.connections,
+  requests: now.requests - before.requests,
+});
+
+const summary = (h: LatencyHistogram): LatencySummary | null => {
+  const l = h.summary();
+  return l === null ? null : { min: round3(l.min), p50: round3(l.p50), p90: round3(l.p90), p99: round3(l.p99), p999: round3(l.p999), max: round3(l.max), mean: round3(l.mean) };
+};
+
+function openResult(o: NonNullable<LoadOutcome['open']>): OpenResult {
+  const unsent = o.scheduled - o.sent;
+  const achievedRate = Math.round(o.achievedRate * 10) / 10;
+  return {
+    rate: o.rate,
+    scheduled: o.scheduled,
+    sent: o.sent,
+    completed: o.completed,
+    late: o.late,
+    lateAfterMs: o.lateAfterMs,
+    waitedForSlot: o.waitedForSlot,
+    maxLagMs: round3(o.maxLagMs),
+    meanLagMs: round3(o.sent > 0 ? o.totalLagMs / o.sent : 0),
+    unsent,
+    achievedRate,
+    held: unsent === 0 && o.late <= o.sent * HELD_MAX_LATE_SHARE && achievedRate >= o.rate * HELD_MIN_SENT_SHARE,
+    peakInFlight: o.peakInFlight,
+    serviceMs: summary(o.service),
+  };
+}
+
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const durationMs = opts.durationMs ?? null;
   const maxRequests = opts.requests ?? (durationMs === null ? DEFAULT_REQUESTS : HARD_MAX_REQUESTS);
   const thinkMs = opts.thinkMs ?? 0;
+  const rate = opts.rate ?? null;
   const method = opts.method ?? 'GET';
+  const http2 = opts.http2 ?? false;
+  const poolOpts: TransportOptions = {
+    ...opts.pool,
+    // HTTP/1.1 unless asked: a load test should say which protocol it measured.
+    forceAttemptHTTP2: http2,
+    unencryptedHTTP2: http2,
+    // The bench says the same at the end, with the whole run's figures, as its advice; the
+    // run-time warning would print mid-run on stderr (and into --json's pipe's neighbour).
+    warnOnPoolMisuse: false,
+    ...(opts.socketPath != null ? { socketPath: opts.socketPath } : {}),
+    tls: { ...(opts.insecure === true ? { rejectUnauthorized: false } : {}), ...(opts.ca != null ? { ca: opts.ca } : {}) },
+  };
   const pool = poolSettings(opts.pool ?? {});
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   if (!Number.isSafeInteger(maxRequests) || maxRequests < 1) throw new RangeError(`requests must be a whole number ≥ 1, got ${maxRequests}`);
+  if (rate !== null && !(rate > 0 && Number.isFinite(rate))) throw new RangeError(`rate must be a number > 0, got ${rate}`);
 
-  let server: EmbeddedServer | null = null;
-  const transport = new Transport({ ...opts.pool });
+  let server: ServerProcess | null = null;
+  const transport = new Transport(poolOpts);
   let sampler: NodeJS.Timeout | undefined;
   try {
     const given = opts.url ?? null;
-    const url = given !== null ? given : (server = await startEmbeddedServer(opts.server)).url;
+    const url = given !== null ? given : (server = await startServerProcess({ ...opts.server, http2 })).url;
     const targetKey = new PoolKey(new URL(url)).id;
-    const body = (opts.bodyBytes ?? 0) > 0 ? Buffer.alloc(opts.bodyBytes ?? 0, 'b') : null;
+    const body = opts.body ?? ((opts.bodyBytes ?? 0) > 0 ? Buffer.alloc(opts.bodyBytes ?? 0, 'b') : null);
     const headers = opts.headers ?? [];
     // Built once up front so a bad method or URL fails before any traffic.
     const make = (trace: ClientTrace | null): Request => new Request(method, url, { headers, body, trace });
@@ -197,30 +335,60 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
     await opts.onTransport?.(transport);
     const client = new Client({ transport, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    const drainMs = Math.min(MAX_DRAIN_MS, (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) || MAX_DRAIN_MS);
+    const warmupMs = opts.warmupMs ?? 0;
+    const report = (live: LoadLive, warmingUp: boolean): void => {
+      const now = performance.now();
+      opts.onProgress?.({
+        done: live.done,
+        ok: live.ok,
+        failed: live.failed,
+        inFlight: live.inFlight,
+        elapsedMs: now - live.started,
+        lastSecond: live.series.lastComplete(now),
+        schedule: live.schedule?.() ?? null,
+        warmingUp,
+      });
+    };
+    let before: TransportStats | null = null;
+    let serverBefore = { connections: 0, requests: 0 };
+    if (warmupMs > 0) {
+      // The same load, uncounted: its outcome is dropped, the pool's counters and the server's
+      // are read now and subtracted at the end. The live line shows it as the warm-up.
+      const warm = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs: warmupMs, thinkMs, rate, drainMs, signal: opts.signal });
+      sampler = setInterval(() => report(warm.live, true), SAMPLE_MS);
+      await warm.done;
+      clearInterval(sampler);
+      before = transport.stats();
+      serverBefore = (await server?.counters()) ?? serverBefore;
+    }
     const pools = new PoolSampler(transport);
-    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, signal: opts.signal });
-    const report = (live: LoadLive): void =>
-      opts.onProgress?.({ done: live.done, ok: live.ok, failed: live.failed, inFlight: live.inFlight, elapsedMs: performance.now() - live.started });
+    const load = startLoad(client, (trace) => make(trace), { concurrency, maxRequests, durationMs, thinkMs, rate, drainMs, signal: opts.signal });
     sampler = setInterval(() => {
-      pools.sample();
-      report(load.live);
+      pools.sample(load.live.series.at(performance.now()));
+      report(load.live, false);
     }, SAMPLE_MS);
     const outcome = await load.done;
     clearInterval(sampler);
-    report(outcome.live);
+    pools.sample(outcome.live.series.at(performance.now()));
+    report(outcome.live, false);
 
     // The pool as the load left it: what closed during the run, before close() adds its own.
-    const stats = transport.stats();
+    const stats = statsSince(transport.stats(), before);
     const { hosts, observed } = perHost(stats.hosts, pools, outcome, targetKey);
     const t = stats.totals;
-    const latency = outcome.latency.summary();
     const requests = outcome.live.ok + outcome.live.failed;
+    const open = outcome.open === null ? null : openResult(outcome.open);
+    const perSecond = outcome.live.series.rows().map((r) => ({ ...r }));
     return {
       url,
+      model: open === null ? 'closed' : 'open',
       embeddedServer: server?.info ?? null,
+      serverProcess: server === null ? null : { pid: server.pid },
       method,
       concurrency,
-      plan: { requests: maxRequests, durationMs, thinkMs },
+      plan: { requests: maxRequests, durationMs, thinkMs, rate, warmupMs },
+      protocols: outcome.protocols,
       stopped: outcome.stopped,
       requests,
       ok: outcome.live.ok,
@@ -230,7 +398,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       firstError: outcome.firstError,
       durationMs: round3(outcome.elapsedMs),
       requestsPerSecond: outcome.elapsedMs > 0 ? Math.round((requests * 10_000) / outcome.elapsedMs) / 10 : 0,
-      latencyMs: latency === null ? null : { p50: round3(latency.p50), p90: round3(latency.p90), p99: round3(latency.p99), max: round3(latency.max), mean: round3(latency.mean) },
+      latencyMs: summary(outcome.latency),
+      histogram: { relativeError: RELATIVE_ERROR, buckets: outcome.latency.buckets() },
+      perSecond,
+      open,
       pool,
       connections: {
         opened: t.opened,
@@ -241,8 +412,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       },
       closed: t.closed,
       hosts,
-      server: server?.counters() ?? null,
-      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors }),
+      server: server === null ? null : since(await server.counters(), serverBefore),
+      advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors, open, perSecond, warmupMs }),
     };
   } finally {
     clearInterval(sampler);

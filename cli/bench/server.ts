@@ -1,10 +1,13 @@
 // The embedded server `httpool bench` loads when no URL is given: node:http on 127.0.0.1, port
-// 0, keep-alive, a small fixed body. Its knobs reproduce the server side of the seed reports
+// 0, keep-alive, a small fixed body (or HTTP/2 without TLS, h2c, for --http2). It runs in a
+// child process of its own (server-process.ts starts it, server-child.ts is the child's entry),
+// so the server's work does not share the client's event loop. Its knobs reproduce the server side of the seed reports
 // (a slow handler that makes callers pile up, a server that refuses keep-alive, a short idle
 // timeout), so each kind of advice can be seen without a real service. It counts what it saw:
 // the connections it accepted are the client-agnostic truth behind "connections opened".
 
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface EmbeddedServerOptions {
@@ -21,6 +24,8 @@ export interface EmbeddedServerOptions {
    * @default null
    */
   idleTimeoutMs?: number | null;
+  /** Speak HTTP/2 without TLS (prior knowledge, h2c) instead of HTTP/1.1. @default false */
+  http2?: boolean;
 }
 
 export interface EmbeddedServerInfo {
@@ -28,6 +33,7 @@ export interface EmbeddedServerInfo {
   bodyBytes: number;
   close: boolean;
   idleTimeoutMs: number | null;
+  http2: boolean;
 }
 
 export interface EmbeddedServer {
@@ -47,7 +53,12 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     bodyBytes: opts.bodyBytes ?? DEFAULT_SERVER_BODY_BYTES,
     close: opts.close ?? false,
     idleTimeoutMs: opts.idleTimeoutMs ?? null,
+    http2: opts.http2 ?? false,
   };
+  if (info.http2 && (info.close || info.idleTimeoutMs !== null)) {
+    // Connection: close is not HTTP/2, and an unannounced idle close is an HTTP/1.1 story.
+    throw new RangeError('the HTTP/2 embedded server has no close or idle-timeout behaviour');
+  }
   const idleMs = info.idleTimeoutMs;
   const body = Buffer.alloc(info.bodyBytes, 'x');
   const sockets = new Set<Socket>();
@@ -66,19 +77,25 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
   let connections = 0;
   let requests = 0;
 
-  const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  type Req = http.IncomingMessage | http2.Http2ServerRequest;
+  type Res = http.ServerResponse | http2.Http2ServerResponse;
+  const answer = (req: Req, res: Res): void => {
     requests++;
     const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length };
     if (info.close) headers['Connection'] = 'close';
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    // The two response types share these methods, but not one signature TypeScript can call.
+    const r = res as http.ServerResponse;
+    r.writeHead(200, headers);
+    r.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: Req, res: Res): void => {
     // Read (and drop) any request body first: answering before it arrived would make the
     // client see 'request-incomplete' closes that have nothing to do with its pool.
-    disarmIdle(req.socket);
-    res.on('finish', () => armIdle(req.socket));
+    // (The idle timer is HTTP/1.1 only: an h2 request's socket is a proxy, never armed.)
+    const socket = req.socket as Socket;
+    disarmIdle(socket);
+    res.on('finish', () => armIdle(socket));
     req.resume();
     req.on('end', () => {
       if (info.delayMs <= 0) return answer(req, res);
@@ -88,9 +105,10 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
       }, info.delayMs);
       timers.add(timer);
     });
-  });
+  };
+  const server = info.http2 ? http2.createServer(handler) : http.createServer(handler);
   // With a silent idle timeout, node's announced one must never fire first.
-  if (idleMs !== null) server.keepAliveTimeout = idleMs + 60_000;
+  if (idleMs !== null && server instanceof http.Server) server.keepAliveTimeout = idleMs + 60_000;
   server.on('connection', (socket: Socket) => {
     connections++;
     sockets.add(socket);

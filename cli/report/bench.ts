@@ -53,18 +53,25 @@ const counts = (rec: Readonly<Record<string, number | undefined>>): string =>
 export function benchReport(r: BenchResult, timeline: Timeline | null): ReportModel {
   const l = r.latencyMs;
   const summary: [string, string][] = [
-    ['target', r.url + (r.embeddedServer === null ? '' : ' (embedded server)')],
-    ['load', `${r.method}, ${r.concurrency} concurrent callers, ${r.plan.durationMs === null ? `${r.plan.requests} requests` : `${r.plan.durationMs / 1000} s`}`],
+    ['target', r.url + (r.serverProcess === null ? ' (URL given: the server is yours)' : ` (embedded server: child process pid ${r.serverProcess.pid})`)],
+    [
+      'load',
+      `${r.method}, ${r.open === null ? `closed model, ${r.concurrency} concurrent callers` : `open model, ${r.open.rate} req/s, at most ${r.concurrency} in flight`}, ${r.plan.durationMs === null ? `${r.plan.requests} requests` : `${r.plan.durationMs / 1000} s`}`,
+    ],
     ['requests', `${r.requests} (${r.ok} ok, ${r.failed} failed)`],
     ['duration', `${fixed(r.durationMs / 1000, 3)} s`],
     ['throughput', `${fixed(r.requestsPerSecond, 0)} req/s`],
-    ['latency ms', l === null ? 'none (no request succeeded)' : `p50 ${fixed(l.p50, 2)}, p90 ${fixed(l.p90, 2)}, p99 ${fixed(l.p99, 2)}, max ${fixed(l.max, 2)}`],
+    ['latency ms', l === null ? 'none (no request succeeded)' : `p50 ${fixed(l.p50, 2)}, p90 ${fixed(l.p90, 2)}, p99 ${fixed(l.p99, 2)}, p99.9 ${fixed(l.p999, 2)}, max ${fixed(l.max, 2)}${r.open === null ? '' : ' (from the scheduled send)'}`],
     ['statuses', counts(r.statuses)],
     ['errors', counts(r.errors)],
     ['connections', `${r.connections.opened} opened, ${r.connections.idleAtEnd} idle at the end`],
     ['reuse', `${fixed(r.connections.reuseRatio * 100, 1)}% (${r.connections.reused} of ${r.connections.transportRequests} requests)`],
     ['pool', `maxConnsPerHost=${r.pool.maxConnsPerHost} maxIdleConnsPerHost=${r.pool.maxIdleConnsPerHost} maxIdleConns=${r.pool.maxIdleConns} idleConnTimeout=${r.pool.idleConnTimeout}${r.pool.disableKeepAlives ? ' disableKeepAlives' : ''}`],
   ];
+  if (r.open !== null) {
+    const o = r.open;
+    summary.push(['rate', `${o.held ? 'held' : 'NOT held'}: ${fixed(o.achievedRate, 1)} req/s sent for ${o.rate}; ${o.scheduled} scheduled, ${o.sent} sent, ${o.late} late (max lag ${fixed(o.maxLagMs, 2)} ms), ${o.waitedForSlot} waited for a slot, ${o.unsent} never sent`]);
+  }
   if (r.server !== null) summary.push(['server saw', `${r.server.connections} connections, ${r.server.requests} requests`]);
   const blocks: ReportBlock[] = [
     { kind: 'table', title: 'Summary', header: ['', ''], rows: summary },
