@@ -255,7 +255,10 @@ export class FrameBuffer {
     return out;
   }
 
-  /** Room for `n` more octets; returns the offset to write at. */
+  /**
+   * Room for `n` more octets; returns the offset to write at. It may replace #buf, so callers
+   * call it before reading #buf (argument order would read the old one first).
+   */
   #reserve(n: number): number {
     if (this.#buf.length - this.#off >= n) return this.#off;
     const pending = this.#off - this.#start;
@@ -268,17 +271,20 @@ export class FrameBuffer {
   }
 
   preface(): this {
-    this.#off = writePreface(this.#buf, this.#reserve(CLIENT_PREFACE.length));
+    const at = this.#reserve(CLIENT_PREFACE.length);
+    this.#off = writePreface(this.#buf, at);
     return this;
   }
 
   data(streamId: number, data: Uint8Array, endStream: boolean): this {
-    this.#off = writeData(this.#buf, this.#reserve(dataSize(data.length)), streamId, data, endStream);
+    const at = this.#reserve(dataSize(data.length));
+    this.#off = writeData(this.#buf, at, streamId, data, endStream);
     return this;
   }
 
   dataHeader(streamId: number, length: number, endStream: boolean): this {
-    this.#off = writeDataHeader(this.#buf, this.#reserve(FRAME_HEADER_SIZE), streamId, length, endStream);
+    const at = this.#reserve(FRAME_HEADER_SIZE);
+    this.#off = writeDataHeader(this.#buf, at, streamId, length, endStream);
     return this;
   }
 
@@ -289,32 +295,38 @@ export class FrameBuffer {
   }
 
   settings(params: readonly number[]): this {
-    this.#off = writeSettings(this.#buf, this.#reserve(settingsSize(params.length >> 1)), params);
+    const at = this.#reserve(settingsSize(params.length >> 1));
+    this.#off = writeSettings(this.#buf, at, params);
     return this;
   }
 
   settingsAck(): this {
-    this.#off = writeSettingsAck(this.#buf, this.#reserve(SETTINGS_ACK_SIZE));
+    const at = this.#reserve(SETTINGS_ACK_SIZE);
+    this.#off = writeSettingsAck(this.#buf, at);
     return this;
   }
 
   ping(data: Uint8Array, ack: boolean): this {
-    this.#off = writePing(this.#buf, this.#reserve(PING_SIZE), data, ack);
+    const at = this.#reserve(PING_SIZE);
+    this.#off = writePing(this.#buf, at, data, ack);
     return this;
   }
 
   goAway(lastStreamId: number, errorCode: number, debug?: Uint8Array): this {
-    this.#off = writeGoAway(this.#buf, this.#reserve(goAwaySize(debug?.length ?? 0)), lastStreamId, errorCode, debug);
+    const at = this.#reserve(goAwaySize(debug?.length ?? 0));
+    this.#off = writeGoAway(this.#buf, at, lastStreamId, errorCode, debug);
     return this;
   }
 
   rstStream(streamId: number, errorCode: number): this {
-    this.#off = writeRstStream(this.#buf, this.#reserve(RST_STREAM_SIZE), streamId, errorCode);
+    const at = this.#reserve(RST_STREAM_SIZE);
+    this.#off = writeRstStream(this.#buf, at, streamId, errorCode);
     return this;
   }
 
   windowUpdate(streamId: number, increment: number): this {
-    this.#off = writeWindowUpdate(this.#buf, this.#reserve(WINDOW_UPDATE_SIZE), streamId, increment);
+    const at = this.#reserve(WINDOW_UPDATE_SIZE);
+    this.#off = writeWindowUpdate(this.#buf, at, streamId, increment);
     return this;
   }
 }
