@@ -23,15 +23,16 @@ export type FrameEvent =
 export class Recorder implements FrameHandler {
   readonly events: FrameEvent[] = [];
   readonly dataViews: Buffer[] = [];
-  onData(sid: number, data: Buffer, end: boolean, flow: number): void {
+  onData(sid: number, buf: Buffer, start: number, endAt: number, end: boolean, flow: number): void {
+    const data = buf.subarray(start, endAt);
     this.dataViews.push(data);
     this.events.push({ t: 'data', sid, data: data.toString('hex'), end, flow });
   }
-  onHeaders(sid: number, block: Buffer, end: boolean): void {
-    this.events.push({ t: 'headers', sid, block: block.toString('hex'), end });
+  onHeaders(sid: number, buf: Buffer, start: number, end: number, endStream: boolean): void {
+    this.events.push({ t: 'headers', sid, block: buf.toString('hex', start, end), end: endStream });
   }
-  onPushPromise(sid: number, promised: number, block: Buffer): void {
-    this.events.push({ t: 'push', sid, promised, block: block.toString('hex') });
+  onPushPromise(sid: number, promised: number, buf: Buffer, start: number, end: number): void {
+    this.events.push({ t: 'push', sid, promised, block: buf.toString('hex', start, end) });
   }
   onRstStream(sid: number, code: number): void {
     this.events.push({ t: 'rst', sid, code });
