@@ -4,6 +4,8 @@
 // with END_STREAM, all on one connection, arriving as 16 KiB socket reads (so some frames are
 // split across reads, as on a real socket). A second case reads 1 MiB bodies: 16 KiB DATA
 // frames in 64 KiB reads. The handler does nothing but count, so the figure is the reader's.
+// Then the writer batching request HEADERS, and the small case again with a handler that makes
+// a Buffer view of each DATA, as a connection handing bodies on would.
 //
 //   npx tsc -p tsconfig.json && node build/bench/h2-frames.js [seconds-per-case] [small|big]
 
@@ -114,9 +116,37 @@ function run(name: string, input: { chunks: Buffer[]; frames: number }, seconds:
   console.log(`${name}: ${perFrame.toFixed(1)} ns/frame, ${(1000 / perFrame).toFixed(1)} frames/µs, ${gbps.toFixed(2)} GB/s (${frames} frames in ${(ns / 1e6).toFixed(0)} ms)`);
 }
 
+/** The writer: 50 request HEADERS (a 30-octet block) and a connection WINDOW_UPDATE batched per take(), as one socket write. */
+function runWriter(seconds: number): void {
+  const fb = new FrameBuffer();
+  const block = Buffer.alloc(30, 0x41);
+  let sid = 1;
+  const batch = (): number => {
+    for (let i = 0; i < 50; i++) {
+      fb.headers(sid, block, true);
+      sid = sid >= 0x7fff0000 ? 1 : sid + 2;
+    }
+    fb.windowUpdate(0, 65_535);
+    return fb.take().length;
+  };
+  for (let i = 0; i < 1000; i++) batch();
+  let batches = 0;
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(seconds * 1e9));
+  let now = start;
+  while (now < until) {
+    batch();
+    batches++;
+    now = process.hrtime.bigint();
+  }
+  const perFrame = Number(now - start) / (batches * 51);
+  console.log(`writer, 50 HEADERS + WINDOW_UPDATE per batch into one Buffer: ${perFrame.toFixed(1)} ns/frame, ${(1000 / perFrame).toFixed(1)} frames/µs`);
+}
+
 const seconds = Number(process.argv[2] ?? '2');
 const only = process.argv[3]; // 'small' or 'big' to run one case (for a profile)
 if (only !== 'big') run('50 concurrent small responses (HEADERS + DATA), 16 KiB reads', smallResponses(20), seconds);
 if (only !== 'small') run('1 MiB bodies (16 KiB DATA), 64 KiB reads', bigBodies(4), seconds);
+if (only === undefined) runWriter(seconds);
 // Last: the second handler class makes the reader's call sites polymorphic for what follows.
 if (only !== 'big') run('the same 50 small responses, handler making a Buffer view per DATA', smallResponses(20), seconds, Viewing);

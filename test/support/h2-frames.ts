@@ -68,8 +68,13 @@ export interface ReadOutcome {
   rec: Recorder;
 }
 
-/** Feeds `wire` cut at the sorted offsets `cuts` (each in 1..length-1). */
-export function readSplit(wire: Uint8Array, cuts: readonly number[] = [], opts?: FrameReaderOptions): ReadOutcome {
+/**
+ * Feeds `wire` cut at the sorted offsets `cuts` (each in 1..length-1). With `reuse`, every
+ * piece is copied into one shared read buffer that is overwritten after each feed(), as a
+ * socket reading into a reused buffer would: a reader that kept a view of an earlier chunk
+ * would report wrong octets.
+ */
+export function readSplit(wire: Uint8Array, cuts: readonly number[] = [], opts?: FrameReaderOptions, reuse = false): ReadOutcome {
   const rec = new Recorder();
   const reader = new FrameReader(rec, opts);
   const buf = Buffer.from(wire.buffer, wire.byteOffset, wire.length);
@@ -77,10 +82,14 @@ export function readSplit(wire: Uint8Array, cuts: readonly number[] = [], opts?:
   let foreign: unknown = undefined;
   let maxBuffered = 0;
   let prev = 0;
+  const shared = reuse ? Buffer.alloc(buf.length) : null;
   for (const c of [...cuts, buf.length]) {
     if (c < prev) continue;
+    let piece = buf.subarray(prev, c);
+    if (shared !== null) piece = shared.subarray(0, buf.copy(shared, 0, prev, c));
     try {
-      reader.feed(buf.subarray(prev, c));
+      reader.feed(piece);
+      shared?.fill(0xa5);
     } catch (err) {
       if (err instanceof H2FrameError) error = err;
       else foreign = err;

@@ -114,6 +114,9 @@ export interface FrameHandler {
   onStreamError(err: H2FrameError): void;
 }
 
+/** A field-block buffer up to this size is kept for the next split block; a larger one is dropped once used. */
+const KEEP_BLOCK_BUFFER = 16 * 1024;
+
 /** No frame is being gathered. */
 const NONE = -1;
 
@@ -423,6 +426,8 @@ export class FrameReader {
     this.#blockLen = 0;
     this.#blockFrames = 0;
     this.#blockWire = 0;
+    // A large block buffer is not kept for the connection's life: idle sessions stay small.
+    if (block.length > KEEP_BLOCK_BUFFER) this.#block = null;
     if (promised !== 0) this.#handler.onPushPromise?.(sid, promised, block, 0, len);
     else this.#handler.onHeaders(sid, block, 0, len, endStream);
   }
