@@ -90,6 +90,21 @@ function bigBodies(count: number): { chunks: Buffer[]; frames: number } {
   return { chunks: reads(Buffer.from(fb.take()), 64 * 1024), frames };
 }
 
+/** Calls `fn` `warmup` times, then as often as fits in `seconds`: how many times, in how many ns. */
+function timed(seconds: number, warmup: number, fn: () => unknown): { times: number; ns: number } {
+  for (let i = 0; i < warmup; i++) fn();
+  let times = 0;
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(seconds * 1e9));
+  let now = start;
+  while (now < until) {
+    fn();
+    times++;
+    now = process.hrtime.bigint();
+  }
+  return { times, ns: Number(now - start) };
+}
+
 function run(name: string, input: { chunks: Buffer[]; frames: number }, seconds: number, Handler: new () => Counting = Counting): void {
   const octets = input.chunks.reduce((n, c) => n + c.length, 0);
   const pass = (): Counting => {
@@ -99,17 +114,7 @@ function run(name: string, input: { chunks: Buffer[]; frames: number }, seconds:
     if (h.frames !== input.frames) throw new Error(`${name}: read ${h.frames} frames, wrote ${input.frames}`);
     return h;
   };
-  for (let i = 0; i < 50; i++) pass(); // warm up
-  let passes = 0;
-  const start = process.hrtime.bigint();
-  const until = start + BigInt(Math.round(seconds * 1e9));
-  let now = start;
-  while (now < until) {
-    pass();
-    passes++;
-    now = process.hrtime.bigint();
-  }
-  const ns = Number(now - start);
+  const { times: passes, ns } = timed(seconds, 50, pass);
   const frames = passes * input.frames;
   const perFrame = ns / frames;
   const gbps = (passes * octets) / ns;
@@ -129,17 +134,8 @@ function runWriter(seconds: number): void {
     fb.windowUpdate(0, 65_535);
     return fb.take().length;
   };
-  for (let i = 0; i < 1000; i++) batch();
-  let batches = 0;
-  const start = process.hrtime.bigint();
-  const until = start + BigInt(Math.round(seconds * 1e9));
-  let now = start;
-  while (now < until) {
-    batch();
-    batches++;
-    now = process.hrtime.bigint();
-  }
-  const perFrame = Number(now - start) / (batches * 51);
+  const { times: batches, ns } = timed(seconds, 1000, batch);
+  const perFrame = ns / (batches * 51);
   console.log(`writer, 50 HEADERS + WINDOW_UPDATE per batch into one Buffer: ${perFrame.toFixed(1)} ns/frame, ${(1000 / perFrame).toFixed(1)} frames/µs`);
 }
 
