@@ -43,7 +43,7 @@ class Conversation {
       onSettings(params);
       this.socket.write(this.out.settingsAck().take());
     };
-    this.reader = new FrameReader(rec);
+    this.reader = new FrameReader(rec, { serverPreface: true });
     this.socket = net.connect(port, '127.0.0.1');
     this.socket.on('data', (chunk: Buffer) => {
       try {

@@ -255,7 +255,19 @@ const BAD: Bad[] = [
   { name: 'field block over maxHeaderBlockBytes', wire: Buffer.concat([HB(1), frame(FrameType.CONTINUATION, 0, 1, bytes(100)), frame(FrameType.CONTINUATION, Flag.END_HEADERS, 1, bytes(100))]), scope: 'connection', code: H2Code.ENHANCE_YOUR_CALM, opts: { maxHeaderBlockBytes: 150 } },
   { name: 'single HEADERS over maxHeaderBlockBytes', wire: frame(FrameType.HEADERS, Flag.END_HEADERS, 1, bytes(151)), scope: 'connection', code: H2Code.ENHANCE_YOUR_CALM, opts: { maxHeaderBlockBytes: 150 } },
   { name: 'too many CONTINUATION frames', wire: Buffer.concat([HB(1), frame(FrameType.CONTINUATION, 0, 1, []), frame(FrameType.CONTINUATION, 0, 1, []), frame(FrameType.CONTINUATION, Flag.END_HEADERS, 1, [])]), scope: 'connection', code: H2Code.ENHANCE_YOUR_CALM, opts: { maxContinuationFrames: 2 } },
+  { name: 'serverPreface: DATA before SETTINGS', wire: frame(FrameType.DATA, 0, 1, [1]), scope: 'connection', code: P, opts: { serverPreface: true } },
+  { name: 'serverPreface: SETTINGS ACK first', wire: frame(FrameType.SETTINGS, Flag.ACK, 0), scope: 'connection', code: P, opts: { serverPreface: true } },
+  { name: 'serverPreface: unknown type first', wire: frame(0x30, 0, 0), scope: 'connection', code: P, opts: { serverPreface: true } },
 ];
+
+test('serverPreface: the server SETTINGS first, then anything (§3.4)', () => {
+  const wire = Buffer.concat([frame(FrameType.SETTINGS, 0, 0), frame(FrameType.SETTINGS, Flag.ACK, 0), frame(FrameType.PING, 0, 0, bytes(8))]);
+  for (const cuts of [[], [3], [9, 12]]) {
+    const o = readSplit(wire, cuts, { serverPreface: true });
+    assert.equal(o.error, null);
+    assert.deepEqual(o.events.map((e) => e.t), ['settings', 'settingsAck', 'ping']);
+  }
+});
 
 test('frame-level checks: the exact error for each (table)', () => {
   const after = frame(FrameType.PING, 0, 0, bytes(8));

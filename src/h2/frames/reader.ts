@@ -72,6 +72,13 @@ export interface FrameReaderOptions {
    * and a PUSH_PROMISE is a connection error PROTOCOL_ERROR (§6.6, §8.4).
    */
   allowPush?: boolean;
+  /**
+   * The octets are a server's from its first: its connection preface, a SETTINGS frame (not
+   * an ACK), must come first (§3.4); any other frame first is a connection error
+   * PROTOCOL_ERROR, as Go's client has it. Off by default so the reader can start anywhere in a
+   * stream (tests); a client connection turns it on.
+   */
+  serverPreface?: boolean;
 }
 
 /** The frames, as the reader reports them. Calls must not feed the same reader (no re-entry). */
@@ -135,6 +142,8 @@ export class FrameReader {
   readonly #maxBlock: number;
   readonly #maxContinuations: number;
   readonly #allowPush: boolean;
+  /** The server's preface SETTINGS has not been seen yet (serverPreface). */
+  #awaitPreface: boolean;
 
   #error: H2FrameError | Error | null = null;
 
@@ -169,6 +178,7 @@ export class FrameReader {
     this.#maxBlock = opts.maxHeaderBlockBytes ?? DEFAULT_MAX_HEADER_BLOCK_BYTES;
     this.#maxContinuations = opts.maxContinuationFrames ?? DEFAULT_MAX_CONTINUATION_FRAMES;
     this.#allowPush = opts.allowPush ?? false;
+    this.#awaitPreface = opts.serverPreface ?? false;
   }
 
   /**
@@ -220,7 +230,7 @@ export class FrameReader {
       const type = chunk[off + 3]!;
       const flags = chunk[off + 4]!;
       const sid = u31(chunk, off + 5);
-      this.#checkHeader(len, type, sid);
+      this.#checkHeader(len, type, flags, sid);
       const start = off + FRAME_HEADER_SIZE;
       if (end - start >= len) {
         this.#frame(type, flags, sid, chunk, start, start + len);
@@ -256,7 +266,7 @@ export class FrameReader {
     const type = h[3]!;
     const flags = h[4]!;
     const sid = u31(h, 5);
-    this.#checkHeader(len, type, sid);
+    this.#checkHeader(len, type, flags, sid);
     if (end - n >= len) {
       this.#frame(type, flags, sid, chunk, n, n + len);
       return n + len;
@@ -307,10 +317,16 @@ export class FrameReader {
   }
 
   /**
-   * Checks made from the frame header alone, before any payload octet is stored: the size
-   * (§4.2) and field-block sequencing with its bounds (§6.2, §6.10).
+   * Checks made from the frame header alone, before any payload octet is stored: the server
+   * preface (§3.4), the size (§4.2) and field-block sequencing with its bounds (§6.2, §6.10).
    */
-  #checkHeader(len: number, type: number, sid: number): void {
+  #checkHeader(len: number, type: number, flags: number, sid: number): void {
+    if (this.#awaitPreface) {
+      if (type !== FrameType.SETTINGS || (flags & Flag.ACK) !== 0) {
+        throw connectionError(H2Code.PROTOCOL_ERROR, sid, `frame type ${type} before the server's SETTINGS (§3.4)`);
+      }
+      this.#awaitPreface = false;
+    }
     if (len > this.#maxFrameSize) {
       // §4.2: MAY be a stream error for frames that cannot change connection state, but
       // the frame would still have to be read past; as Go does, the connection goes.
