@@ -4,7 +4,7 @@
 // field block is hand-encoded from static-table indexes (RFC 7541 Appendix A), and a
 // response's `:status: 200` is recognised as its static index (0x88).
 
-import test, { type TestContext } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
@@ -101,9 +101,17 @@ class Conversation {
   }
 }
 
-async function converse(t: TestContext, port: number, server: string): Promise<void> {
+/** Runs the conversation; the socket is gone when it returns or throws (a server's close waits for it). */
+async function converse(port: number, server: string): Promise<void> {
   const c = new Conversation(port);
-  t.after(() => c.socket.destroy());
+  try {
+    await steps(c, port, server);
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+async function steps(c: Conversation, port: number, server: string): Promise<void> {
   const authority = `127.0.0.1:${port}`;
   // Preface, SETTINGS (no push, large windows), connection window, three streams at once.
   c.out.preface().settings([Setting.ENABLE_PUSH, 0, Setting.INITIAL_WINDOW_SIZE, WINDOW]).windowUpdate(0, WINDOW - 65535);
@@ -145,7 +153,7 @@ test('interop: nghttpd over h2c: SETTINGS both ways, 3 concurrent streams (one o
   if (!havePeer(t, 'nghttpd')) return;
   const peer = await nghttpd({ tls: false });
   t.after(() => peer.stop());
-  await converse(t, peer.port, 'nghttpd');
+  await converse(peer.port, 'nghttpd');
 });
 
 test("interop: Node's http2 server over h2c: SETTINGS both ways, 3 concurrent streams (one of 1 MiB), PING, GOAWAY", async (t) => {
@@ -155,5 +163,5 @@ test("interop: Node's http2 server over h2c: SETTINGS both ways, 3 concurrent st
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  await converse(t, (server.address() as net.AddressInfo).port, 'node http2');
+  await converse((server.address() as net.AddressInfo).port, 'node http2');
 });
