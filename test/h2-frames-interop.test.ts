@@ -13,6 +13,8 @@ import { havePeer, nghttpd } from './support/peers.js';
 import { Recorder, type FrameEvent } from './support/h2-frames.js';
 
 const BIG = 1 << 20;
+/** A response field long enough that its block (Huffman: 5 bits an 'a') spans HEADERS + CONTINUATIONs at 16 KiB. */
+const LONG = 60_000;
 const WINDOW = 0x7fffffff;
 
 /** GET `path` for `authority`: :method GET (0x82), :scheme http (0x86), then :path and :authority as literals without indexing (names 4 and 1). */
@@ -156,12 +158,29 @@ test('interop: nghttpd over h2c: SETTINGS both ways, 3 concurrent streams (one o
   await converse(peer.port, 'nghttpd');
 });
 
-test("interop: Node's http2 server over h2c: SETTINGS both ways, 3 concurrent streams (one of 1 MiB), PING, GOAWAY", async (t) => {
+test("interop: Node's http2 server over h2c: SETTINGS both ways, 3 concurrent streams (one of 1 MiB), PING, GOAWAY; a field block in HEADERS + CONTINUATIONs", async (t) => {
   const big = Buffer.alloc(BIG, 0x62);
   const server = http2.createServer((req, res) => {
+    if (req.url === '/long') res.setHeader('x-long', 'a'.repeat(LONG));
     res.end(req.url === '/big' ? big : 'hello');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  await converse((server.address() as net.AddressInfo).port, 'node http2');
+  const port = (server.address() as net.AddressInfo).port;
+  await converse(port, 'node http2');
+
+  // A response field block over one frame: nghttp2 sends HEADERS + CONTINUATION, read as one block.
+  const c = new Conversation(port);
+  try {
+    c.out.preface().settings([Setting.ENABLE_PUSH, 0]).headers(1, getBlock('/long', `127.0.0.1:${port}`), true);
+    c.send();
+    await c.until('the /long response', () => c.streamDone(1));
+    const heads = c.events.filter((e) => e.t === 'headers');
+    assert.equal(heads.length, 1);
+    const block = (heads[0] as { block: string }).block;
+    assert.equal(block.slice(0, 2), '88');
+    assert.ok(block.length / 2 > 16384 * 2, `a block of ${block.length / 2} octets, over two frames`);
+  } finally {
+    c.socket.destroy();
+  }
 });
