@@ -18,7 +18,7 @@
 //   At most one frame is ever held: its 9-octet header and up to maxFrameSize payload octets,
 //   refused by its header (§4.2) before any payload octet is stored.
 // - A field block split into HEADERS/PUSH_PROMISE + CONTINUATION frames is gathered in one
-//   reused buffer, at most maxHeaderBlockBytes; a block in a single frame is a view.
+//   reused buffer, at most maxHeaderBlockBytes; a block in a single frame is a range of it.
 // - Unknown frame types are skipped without being stored (§4.1, §5.5).
 // So DATA payloads may be kept after the callback (as views of the range); header blocks, PING
 // data, GOAWAY debug data are valid during the callback only (copy to keep).
@@ -250,12 +250,7 @@ export class FrameReader {
   /** Continues the frame left incomplete by earlier chunks; returns the chunk offset after it. */
   #resume(chunk: Buffer): number {
     const end = chunk.length;
-    if (this.#skip !== 0) {
-      const n = Math.min(this.#skip, end);
-      this.#skip -= n;
-      return n;
-    }
-    if (this.#len !== NONE) return this.#gather(chunk, 0);
+    if (this.#skip !== 0 || this.#len !== NONE) return this.#gather(chunk, 0);
     const n = Math.min(FRAME_HEADER_SIZE - this.#headHave, end);
     chunk.copy(this.#head, this.#headHave, 0, n);
     this.#headHave += n;
