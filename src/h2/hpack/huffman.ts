@@ -1,0 +1,225 @@
+// The HPACK Huffman code (RFC 7541 §5.2, Appendix B): an encoder, and a decoder driven by a
+// state machine that consumes four bits per step.
+//
+// Decoder: the code's tree has 257 leaves (256 octets and EOS) and so 256 internal nodes. Each
+// internal node is a state; for every state and every 4-bit input the table built at load holds
+// the state reached, the octet completed on the way (at most one: the shortest code is 5 bits),
+// and two flags: FAIL when the walk reaches EOS, ACCEPT when the state reached may end the
+// string. A state may end the string when it is the root, or when the bits read since the last
+// octet are all ones and at most seven (§5.2: padding is the most significant bits of EOS, so
+// all ones, and "padding strictly longer than 7 bits MUST be treated as a decoding error"; "a
+// Huffman-encoded string literal containing the EOS symbol MUST be treated as a decoding
+// error"). So each input octet costs two table reads and no branches per bit — the design of
+// nghttp2's decoder, with the table computed here rather than shipped.
+//
+// Strings are octets: the decoder writes into a caller's scratch buffer and the caller makes one
+// string of the result; the encoder reads a latin1 string (one char per octet).
+
+import { HpackError } from './errors.js';
+
+// Appendix B, symbols 0–255 (EOS, symbol 256, is 0x3fffffff in 30 bits). Code values are
+// right-aligned in their length.
+// prettier-ignore
+export const HUFFMAN_CODES: readonly number[] = [
+  0x1ff8, 0x7fffd8, 0xfffffe2, 0xfffffe3, 0xfffffe4, 0xfffffe5, 0xfffffe6, 0xfffffe7,
+  0xfffffe8, 0xffffea, 0x3ffffffc, 0xfffffe9, 0xfffffea, 0x3ffffffd, 0xfffffeb, 0xfffffec,
+  0xfffffed, 0xfffffee, 0xfffffef, 0xffffff0, 0xffffff1, 0xffffff2, 0x3ffffffe, 0xffffff3,
+  0xffffff4, 0xffffff5, 0xffffff6, 0xffffff7, 0xffffff8, 0xffffff9, 0xffffffa, 0xffffffb,
+  0x14, 0x3f8, 0x3f9, 0xffa, 0x1ff9, 0x15, 0xf8, 0x7fa,
+  0x3fa, 0x3fb, 0xf9, 0x7fb, 0xfa, 0x16, 0x17, 0x18,
+  0x0, 0x1, 0x2, 0x19, 0x1a, 0x1b, 0x1c, 0x1d,
+  0x1e, 0x1f, 0x5c, 0xfb, 0x7ffc, 0x20, 0xffb, 0x3fc,
+  0x1ffa, 0x21, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62,
+  0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+  0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72,
+  0xfc, 0x73, 0xfd, 0x1ffb, 0x7fff0, 0x1ffc, 0x3ffc, 0x22,
+  0x7ffd, 0x3, 0x23, 0x4, 0x24, 0x5, 0x25, 0x26,
+  0x27, 0x6, 0x74, 0x75, 0x28, 0x29, 0x2a, 0x7,
+  0x2b, 0x76, 0x2c, 0x8, 0x9, 0x2d, 0x77, 0x78,
+  0x79, 0x7a, 0x7b, 0x7ffe, 0x7fc, 0x3ffd, 0x1ffd, 0xffffffc,
+  0xfffe6, 0x3fffd2, 0xfffe7, 0xfffe8, 0x3fffd3, 0x3fffd4, 0x3fffd5, 0x7fffd9,
+  0x3fffd6, 0x7fffda, 0x7fffdb, 0x7fffdc, 0x7fffdd, 0x7fffde, 0xffffeb, 0x7fffdf,
+  0xffffec, 0xffffed, 0x3fffd7, 0x7fffe0, 0xffffee, 0x7fffe1, 0x7fffe2, 0x7fffe3,
+  0x7fffe4, 0x1fffdc, 0x3fffd8, 0x7fffe5, 0x3fffd9, 0x7fffe6, 0x7fffe7, 0xffffef,
+  0x3fffda, 0x1fffdd, 0xfffe9, 0x3fffdb, 0x3fffdc, 0x7fffe8, 0x7fffe9, 0x1fffde,
+  0x7fffea, 0x3fffdd, 0x3fffde, 0xfffff0, 0x1fffdf, 0x3fffdf, 0x7fffeb, 0x7fffec,
+  0x1fffe0, 0x1fffe1, 0x3fffe0, 0x1fffe2, 0x7fffed, 0x3fffe1, 0x7fffee, 0x7fffef,
+  0xfffea, 0x3fffe2, 0x3fffe3, 0x3fffe4, 0x7ffff0, 0x3fffe5, 0x3fffe6, 0x7ffff1,
+  0x3ffffe0, 0x3ffffe1, 0xfffeb, 0x7fff1, 0x3fffe7, 0x7ffff2, 0x3fffe8, 0x1ffffec,
+  0x3ffffe2, 0x3ffffe3, 0x3ffffe4, 0x7ffffde, 0x7ffffdf, 0x3ffffe5, 0xfffff1, 0x1ffffed,
+  0x7fff2, 0x1fffe3, 0x3ffffe6, 0x7ffffe0, 0x7ffffe1, 0x3ffffe7, 0x7ffffe2, 0xfffff2,
+  0x1fffe4, 0x1fffe5, 0x3ffffe8, 0x3ffffe9, 0xffffffd, 0x7ffffe3, 0x7ffffe4, 0x7ffffe5,
+  0xfffec, 0xfffff3, 0xfffed, 0x1fffe6, 0x3fffe9, 0x1fffe7, 0x1fffe8, 0x7ffff3,
+  0x3fffea, 0x3fffeb, 0x1ffffee, 0x1ffffef, 0xfffff4, 0xfffff5, 0x3ffffea, 0x7ffff4,
+  0x3ffffeb, 0x7ffffe6, 0x3ffffec, 0x3ffffed, 0x7ffffe7, 0x7ffffe8, 0x7ffffe9, 0x7ffffea,
+  0x7ffffeb, 0xffffffe, 0x7ffffec, 0x7ffffed, 0x7ffffee, 0x7ffffef, 0x7fffff0, 0x3ffffee,
+];
+// prettier-ignore
+export const HUFFMAN_LENGTHS: readonly number[] = [
+  13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28,
+  28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+  6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6,
+  5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10,
+  13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+  7, 7, 7, 7, 7, 7, 7, 7, 8, 7, 8, 13, 19, 13, 14, 6,
+  15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6, 6, 5,
+  6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28,
+  20, 22, 20, 20, 22, 22, 22, 23, 22, 23, 23, 23, 23, 23, 24, 23,
+  24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24,
+  22, 21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23,
+  21, 21, 22, 21, 23, 22, 23, 23, 20, 22, 22, 22, 23, 22, 22, 23,
+  26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25,
+  19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27,
+  20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23,
+  26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26,
+];
+
+const EOS = 256;
+const EOS_CODE = 0x3fffffff;
+const EOS_LENGTH = 30;
+
+const EMIT = 1 << 16;
+const ACCEPT = 2 << 16;
+const FAIL = 4 << 16;
+
+/** [state × 16 + nibble] → next state | emitted octet << 8 | flags. */
+const DECODE_TABLE: Uint32Array = buildDecodeTable();
+
+function buildDecodeTable(): Uint32Array {
+  // The tree: children[node*2 + bit] is an internal node id (≥ 0) or ~symbol for a leaf.
+  const children: number[] = [0, 0];
+  const isSet: boolean[] = [false, false];
+  let nodes = 1;
+  const insert = (sym: number, code: number, len: number): void => {
+    let node = 0;
+    for (let i = len - 1; i >= 0; i--) {
+      const bit = (code >>> i) & 1;
+      const slot = node * 2 + bit;
+      if (i === 0) {
+        if (isSet[slot]) throw new Error(`Huffman table: code of ${sym} collides`);
+        children[slot] = ~sym;
+        isSet[slot] = true;
+        break;
+      }
+      if (!isSet[slot]) {
+        children[slot] = nodes++;
+        isSet[slot] = true;
+        children.push(0, 0);
+        isSet.push(false, false);
+      }
+      node = children[slot]!;
+      if (node < 0) throw new Error(`Huffman table: code of ${sym} passes a leaf`);
+    }
+  };
+  for (let s = 0; s < 256; s++) insert(s, HUFFMAN_CODES[s]!, HUFFMAN_LENGTHS[s]!);
+  insert(EOS, EOS_CODE, EOS_LENGTH);
+  if (nodes !== 256) throw new Error(`Huffman table: ${nodes} internal nodes, expected 256`);
+
+  // Accepting states: the root, and the nodes on the all-ones path at depth 1–7.
+  const accepting = new Uint8Array(nodes);
+  accepting[0] = 1;
+  for (let node = 0, depth = 1; depth <= 7; depth++) {
+    node = children[node * 2 + 1]!;
+    accepting[node] = 1;
+  }
+
+  const table = new Uint32Array(nodes * 16);
+  for (let state = 0; state < nodes; state++) {
+    for (let nibble = 0; nibble < 16; nibble++) {
+      let node = state;
+      let entry = 0;
+      for (let i = 3; i >= 0; i--) {
+        const child = children[node * 2 + ((nibble >>> i) & 1)]!;
+        if (child >= 0) {
+          node = child;
+          continue;
+        }
+        const sym = ~child;
+        if (sym === EOS) {
+          entry = FAIL;
+          break;
+        }
+        entry = EMIT | (sym << 8);
+        node = 0;
+      }
+      if (entry !== FAIL) entry |= node | (accepting[node] === 1 ? ACCEPT : 0);
+      table[state * 16 + nibble] = entry;
+    }
+  }
+  return table;
+}
+
+/** The most octets `encodedLength` Huffman octets can decode to (the shortest code is 5 bits). */
+export function maxDecodedLength(encodedLength: number): number {
+  return Math.floor((encodedLength * 8) / 5);
+}
+
+/**
+ * Decodes src[start, end) into `out` from 0 and returns the decoded length. `out` must hold
+ * maxDecodedLength(end - start) octets. Throws HpackError on EOS, on padding over 7 bits, and on
+ * padding that is not all ones.
+ */
+export function huffmanDecode(src: Uint8Array, start: number, end: number, out: Uint8Array): number {
+  const t = DECODE_TABLE;
+  let state = 0;
+  let accept = ACCEPT;
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const b = src[i]!;
+    let e = t[(state << 4) | (b >>> 4)]!;
+    if ((e & FAIL) !== 0) throw new HpackError('EOS in a Huffman-encoded string (RFC 7541 §5.2)');
+    if ((e & EMIT) !== 0) out[o++] = (e >>> 8) & 0xff;
+    state = e & 0xff;
+    e = t[(state << 4) | (b & 0x0f)]!;
+    if ((e & FAIL) !== 0) throw new HpackError('EOS in a Huffman-encoded string (RFC 7541 §5.2)');
+    if ((e & EMIT) !== 0) out[o++] = (e >>> 8) & 0xff;
+    state = e & 0xff;
+    accept = e & ACCEPT;
+  }
+  if (accept === 0) throw new HpackError('Huffman padding longer than 7 bits or not all ones (RFC 7541 §5.2)');
+  return o;
+}
+
+/**
+ * Octets the Huffman code of the latin1 string `s` takes, or -1 when `s` holds a character over
+ * U+00FF (not an octet: header fields are octets, and this layer does not pick an encoding).
+ */
+export function huffmanEncodedLength(s: string): number {
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return -1;
+    bits += HUFFMAN_LENGTHS[c]!;
+  }
+  return (bits + 7) >>> 3;
+}
+
+/**
+ * Writes the Huffman code of the latin1 string `s` (every char ≤ U+00FF: huffmanEncodedLength
+ * checked it) at out[pos] and returns the position after it. The last octet is padded with the
+ * high bits of EOS, all ones (§5.2).
+ */
+export function huffmanEncode(s: string, out: Uint8Array, pos: number): number {
+  // `acc` holds `bits` (< 8) pending bits between symbols. A code is fed at most 24 bits at a
+  // time so acc never needs more than 31 bits and the arithmetic stays in int32.
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const code = HUFFMAN_CODES[c]!;
+    let len = HUFFMAN_LENGTHS[c]!;
+    while (len > 0) {
+      const take = len > 24 ? 24 : len;
+      len -= take;
+      acc = (acc << take) | ((code >>> len) & ((1 << take) - 1));
+      bits += take;
+      while (bits >= 8) {
+        bits -= 8;
+        out[pos++] = (acc >>> bits) & 0xff;
+      }
+      acc &= (1 << bits) - 1;
+    }
+  }
+  if (bits > 0) out[pos++] = ((acc << (8 - bits)) | (0xff >>> bits)) & 0xff;
+  return pos;
+}
