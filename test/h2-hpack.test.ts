@@ -23,6 +23,7 @@ import {
   type EncoderOptions,
 } from '../src/h2/hpack/index.js';
 import { havePeer, nghttpd } from './support/peers.js';
+import { RawH2 } from './support/raw-h2.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -533,4 +534,169 @@ test('fieldNameError: RFC 9113 §8.2.1 names', () => {
   assert.match(fieldNameError('x\u00e9')!, /0xe9/);
   assert.match(fieldNameError('')!, /empty/);
   assert.match(fieldNameError(':')!, /alone/);
+});
+
+// ---------------------------------------------------------------- differential: real servers
+
+describe('differential against real HTTP/2 servers (h2c, raw socket)', () => {
+  const IMF_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+
+  function request(port: number, path: string, extra: string[] = []): string[] {
+    return [
+      ':method', 'GET',
+      ':scheme', 'http',
+      ':authority', `127.0.0.1:${port}`,
+      ':path', path,
+      'user-agent', 'httpool-hpack-test/1.0',
+      'accept', '*/*',
+      'accept-encoding', 'gzip, deflate',
+      'authorization', 'Bearer s3cret',
+      'cookie', 'session=0123456789abcdef0123456789',
+      ...extra,
+    ];
+  }
+
+  /** The list with each date value checked and replaced by a placeholder. */
+  function undated(fields: string[]): string[] {
+    const out = fields.slice();
+    for (let i = 0; i < out.length; i += 2) {
+      if (out[i] === 'date') {
+        assert.match(out[i + 1]!, IMF_DATE);
+        out[i + 1] = '<date>';
+      }
+    }
+    return out;
+  }
+
+  async function nodeServer(t: TestContext, onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void): Promise<number> {
+    const server = http2.createServer();
+    const sockets = new Set<net.Socket>();
+    server.on('connection', (s: net.Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      onStream(stream, headers);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.after(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  for (const tableSize of [undefined, 100]) {
+    test(`node:http2 server${tableSize === undefined ? '' : `, our SETTINGS_HEADER_TABLE_SIZE ${tableSize}`}: it reads our blocks, we read its responses exactly`, { timeout: 10_000 }, async (t) => {
+      const seen: http2.IncomingHttpHeaders[] = [];
+      const port = await nodeServer(t, (stream, headers) => {
+        seen.push(headers);
+        const n = String(headers['x-n']);
+        stream.respond({
+          ':status': n === '3' ? 404 : 200,
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'private, max-age=60',
+          'x-echo-path': String(headers[':path']),
+          'x-echo-auth': String(headers.authorization),
+          'x-big': 'b'.repeat(1000),
+          'set-cookie': ['a=1', `n=${n}`],
+          'x-n': n,
+          'x-latin1': 'caf\u00e9',
+        });
+        stream.end(`ok ${n}`);
+      });
+      const conn = await RawH2.connect(port, tableSize === undefined ? {} : { settings: [[0x1, tableSize]] });
+      t.after(() => conn.close());
+      const sizes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const path = `/r/${i}?q=${'x'.repeat(i * 7)}`;
+        const res = await conn.request(request(port, path, ['x-n', String(i), 'x-same', 'same-every-time']));
+        sizes.push(res.blockBytes);
+        // node:http2 sends :status, the fields in the order given, then date (set by node).
+        assert.deepEqual(undated(res.fields), [
+          ':status', i === 3 ? '404' : '200',
+          'content-type', 'text/plain; charset=utf-8',
+          'cache-control', 'private, max-age=60',
+          'x-echo-path', path,
+          'x-echo-auth', 'Bearer s3cret',
+          'x-big', 'b'.repeat(1000),
+          'set-cookie', 'a=1',
+          'set-cookie', `n=${i}`,
+          'x-n', String(i),
+          'x-latin1', 'caf\u00e9',
+          'date', '<date>',
+        ], `response ${i}`);
+        assert.equal(res.body.toString(), `ok ${i}`);
+        // What the server decoded from our block.
+        const h = seen[i]!;
+        assert.equal(h[':path'], path);
+        assert.equal(h[':authority'], `127.0.0.1:${port}`);
+        assert.equal(h['user-agent'], 'httpool-hpack-test/1.0');
+        assert.equal(h['accept-encoding'], 'gzip, deflate');
+        assert.equal(h.cookie, 'session=0123456789abcdef0123456789');
+        assert.equal(h['x-same'], 'same-every-time');
+        // nghttp2 (inside node) saw authorization as never-indexed (RFC 7541 §6.2.3).
+        assert.deepEqual((h as Record<symbol, unknown>)[http2.sensitiveHeaders], ['authorization']);
+      }
+      if (tableSize === undefined) {
+        // The server indexed the 1 KB field (750 octets Huffman-coded) in the first response and
+        // referenced it after.
+        assert.ok(sizes[0]! > 700 && sizes.slice(1).every((s) => s < 100), `block sizes ${sizes.join(', ')}`);
+        assert.ok(conn.decoder.table.length > 3);
+      } else {
+        // It honoured our smaller table: the 1 KB field went literal every time.
+        assert.ok(sizes.every((s) => s > 700), `block sizes ${sizes.join(', ')}`);
+        assert.ok(conn.decoder.table.size <= tableSize);
+        assert.equal(conn.decoder.table.maxSize, tableSize, 'the server sent a table size update to our size');
+      }
+    });
+  }
+
+  test('nghttpd: responses decode to what node:http2 (nghttp2 inside) reads of the same requests', { timeout: 10_000 }, async (t) => {
+    if (!havePeer(t, 'nghttpd')) return;
+    const p = await nghttpd({ tls: false });
+    t.after(() => p.stop());
+    const paths = ['/hello', '/hello', '/nope', '/hello', '/big', '/hello'];
+
+    // What node's client reads, per path (date aside).
+    const session = http2.connect(`http://127.0.0.1:${p.port}`);
+    t.after(() => session.close());
+    const reference = new Map<string, Record<string, unknown>>();
+    for (const path of new Set(paths)) {
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const req = session.request({ ':path': path });
+        req.on('response', (h) => resolve(h));
+        req.on('error', reject);
+        req.resume();
+      });
+      const copy: Record<string, unknown> = { ...headers };
+      delete copy.date;
+      delete (copy as Record<symbol, unknown>)[http2.sensitiveHeaders];
+      reference.set(path, copy);
+    }
+
+    const conn = await RawH2.connect(p.port);
+    t.after(() => conn.close());
+    const sizes: number[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const res = await conn.request(request(p.port, path, ['x-n', String(i)]));
+      sizes.push(res.blockBytes);
+      const fields = undated(res.fields);
+      assert.equal(fields[0], ':status');
+      assert.equal(fields[1], path === '/nope' ? '404' : '200');
+      const got: Record<string, unknown> = {};
+      for (let j = 0; j < fields.length; j += 2) if (fields[j] !== 'date') got[fields[j]!] = fields[j + 1];
+      // node gives :status as a number.
+      const want: Record<string, unknown> = { ...reference.get(path)!, ':status': String(reference.get(path)![':status']) };
+      assert.deepEqual(got, want, `response ${i} ${path}`);
+      assert.match(String(got.server), /^nghttpd nghttp2\//);
+      if (path === '/hello') assert.equal(res.body.toString(), 'hello');
+      if (path === '/big') assert.equal(res.body.length, 1 << 20);
+    }
+    // nghttpd indexes server/cache fields: repeated responses are smaller than the first.
+    assert.ok(sizes[1]! < sizes[0]!, `block sizes ${sizes.join(', ')}`);
+    assert.ok(conn.decoder.table.length > 0);
+  });
 });
