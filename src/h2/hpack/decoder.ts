@@ -24,6 +24,7 @@
 // (HeaderListTooLargeError). A block of many references to one large dynamic entry (the "HPACK
 // bomb") therefore costs one table lookup per reference and no string beyond the table's own.
 
+import { latin1 } from '../../h1/syntax.js';
 import { ENTRY_OVERHEAD, DynamicTable } from './dynamic-table.js';
 import { HeaderListTooLargeError, HpackError } from './errors.js';
 import { huffmanDecode, maxDecodedLength } from './huffman.js';
@@ -87,7 +88,7 @@ export class HpackDecoder {
     const cur = this.#cur;
     const table = this.table;
     const maxList = this.#maxListSize;
-    this.neverIndexed.length = 0;
+    if (this.neverIndexed.length !== 0) this.neverIndexed.length = 0;
     cur.pos = 0;
     let fields = 0;
     let listSize = 0;
@@ -193,6 +194,6 @@ export class HpackDecoder {
   }
 
   #stringBody(length: number): string {
-    return this.#strSrc.toString('latin1', this.#strStart, this.#strStart + length);
+    return latin1(this.#strSrc, this.#strStart, this.#strStart + length);
   }
 }

@@ -178,7 +178,10 @@ export class HpackEncoder {
       return huffmanEncode(s, out, pos);
     }
     pos = encodeInteger(out, pos, s.length, 7, 0x00);
-    return pos + out.write(s, pos, s.length, 'latin1');
+    // Short strings are copied by hand: cheaper than a call into Buffer#write's native code.
+    if (s.length > 64) return pos + out.write(s, pos, s.length, 'latin1');
+    for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+    return pos;
   }
 
   #ensure(pos: number, need: number): void {

@@ -20,7 +20,7 @@ import { HpackError } from './errors.js';
 // Appendix B, symbols 0–255 (EOS, symbol 256, is 0x3fffffff in 30 bits). Code values are
 // right-aligned in their length.
 // prettier-ignore
-export const HUFFMAN_CODES: readonly number[] = [
+export const HUFFMAN_CODES: Uint32Array = Uint32Array.from([
   0x1ff8, 0x7fffd8, 0xfffffe2, 0xfffffe3, 0xfffffe4, 0xfffffe5, 0xfffffe6, 0xfffffe7,
   0xfffffe8, 0xffffea, 0x3ffffffc, 0xfffffe9, 0xfffffea, 0x3ffffffd, 0xfffffeb, 0xfffffec,
   0xfffffed, 0xfffffee, 0xfffffef, 0xffffff0, 0xffffff1, 0xffffff2, 0x3ffffffe, 0xffffff3,
@@ -53,9 +53,9 @@ export const HUFFMAN_CODES: readonly number[] = [
   0x3fffea, 0x3fffeb, 0x1ffffee, 0x1ffffef, 0xfffff4, 0xfffff5, 0x3ffffea, 0x7ffff4,
   0x3ffffeb, 0x7ffffe6, 0x3ffffec, 0x3ffffed, 0x7ffffe7, 0x7ffffe8, 0x7ffffe9, 0x7ffffea,
   0x7ffffeb, 0xffffffe, 0x7ffffec, 0x7ffffed, 0x7ffffee, 0x7ffffef, 0x7fffff0, 0x3ffffee,
-];
+]);
 // prettier-ignore
-export const HUFFMAN_LENGTHS: readonly number[] = [
+export const HUFFMAN_LENGTHS: Uint8Array = Uint8Array.from([
   13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28,
   28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28,
   6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6,
@@ -72,7 +72,7 @@ export const HUFFMAN_LENGTHS: readonly number[] = [
   19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27,
   20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23,
   26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26,
-];
+]);
 
 const EOS = 256;
 const EOS_CODE = 0x3fffffff;
@@ -200,26 +200,37 @@ export function huffmanEncodedLength(s: string): number {
  * high bits of EOS, all ones (§5.2).
  */
 export function huffmanEncode(s: string, out: Uint8Array, pos: number): number {
-  // `acc` holds `bits` (< 8) pending bits between symbols. A code is fed at most 24 bits at a
-  // time so acc never needs more than 31 bits and the arithmetic stays in int32.
+  // `acc` holds `bits` (< 8 between symbols) pending bits. A code of up to 24 bits joins them in
+  // one shift (7 + 24 = 31 bits: int32 arithmetic); the rare longer codes (25–30 bits, control
+  // and high octets) are fed in two parts.
+  const codes = HUFFMAN_CODES;
+  const lengths = HUFFMAN_LENGTHS;
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const code = HUFFMAN_CODES[c]!;
-    let len = HUFFMAN_LENGTHS[c]!;
-    while (len > 0) {
-      const take = len > 24 ? 24 : len;
-      len -= take;
-      acc = (acc << take) | ((code >>> len) & ((1 << take) - 1));
-      bits += take;
+    const code = codes[c]!;
+    const len = lengths[c]!;
+    if (len <= 24) {
+      acc = (acc << len) | code;
+      bits += len;
+    } else {
+      const high = len - 16;
+      acc = (acc << high) | (code >>> 16);
+      bits += high;
       while (bits >= 8) {
         bits -= 8;
-        out[pos++] = (acc >>> bits) & 0xff;
+        out[pos++] = acc >>> bits;
       }
-      acc &= (1 << bits) - 1;
+      acc = (acc << 16) | (code & 0xffff);
+      bits += 16;
     }
+    while (bits >= 8) {
+      bits -= 8;
+      out[pos++] = acc >>> bits;
+    }
+    acc &= (1 << bits) - 1;
   }
-  if (bits > 0) out[pos++] = ((acc << (8 - bits)) | (0xff >>> bits)) & 0xff;
+  if (bits > 0) out[pos++] = (acc << (8 - bits)) | (0xff >>> bits);
   return pos;
 }
