@@ -61,6 +61,10 @@ export function defaultNeverIndex(name: string, value: string): boolean {
   return name === 'authorization' || name === 'proxy-authorization' || (name === 'cookie' && value.length < 20);
 }
 
+function notOctets(s: string): InvalidRequestError {
+  return new InvalidRequestError('ERR_INVALID_HEADER', `header field ${JSON.stringify(s.slice(0, 40))} has a character over U+00FF: HTTP/2 fields are octets`);
+}
+
 /** Where the encoder's dynamic table holds a name: its newest entry and each value's entry. */
 interface DynamicName {
   latest: number;
@@ -117,10 +121,9 @@ export class HpackEncoder {
   }
 
   #field(name: string, value: string, pos: number): number {
-    // Room for the worst case: two 6-octet integers around the raw strings (Huffman is used
-    // only when it is no longer than raw, or by 'always', which may take up to 30/8 per octet).
-    const raw = name.length + value.length + 16;
-    this.#ensure(pos, this.#huffman === 'always' ? raw * 4 : raw);
+    // Room for the worst case: the Huffman code (up to 30 bits per octet, written before it is
+    // known to be shorter) and two integers of at most 6 octets each.
+    this.#ensure(pos, (name.length + value.length) * 4 + 16);
     const out = this.#buf;
     const never = this.#neverIndex(name, value);
     const st = STATIC_BY_NAME.get(name);
@@ -171,16 +174,31 @@ export class HpackEncoder {
 
   #string(s: string, pos: number): number {
     const out = this.#buf;
-    const hlen = huffmanEncodedLength(s);
-    if (hlen < 0) throw new InvalidRequestError('ERR_INVALID_HEADER', `header field ${JSON.stringify(s.slice(0, 40))} has a character over U+00FF: HTTP/2 fields are octets`);
-    if (this.#huffman === 'always' || (this.#huffman === 'shorter' && hlen < s.length)) {
-      pos = encodeInteger(out, pos, hlen, 7, 0x80);
-      return huffmanEncode(s, out, pos);
+    const n = s.length;
+    if (this.#huffman === 'shorter' && n < 127) {
+      // Encode first, decide after: a code not shorter than the string is overwritten by the raw
+      // octets. Its length prefix then fits the one octet reserved for it (hlen < n < 127), and
+      // one pass over the string replaces a length pass plus an encoding pass.
+      const end = huffmanEncode(s, out, pos + 1);
+      if (end < 0) throw notOctets(s);
+      const hlen = end - pos - 1;
+      if (hlen < n) {
+        out[pos] = 0x80 | hlen;
+        return end;
+      }
+    } else if (this.#huffman !== 'never') {
+      const hlen = huffmanEncodedLength(s);
+      if (hlen < 0) throw notOctets(s);
+      if (hlen < n || this.#huffman === 'always') return huffmanEncode(s, out, encodeInteger(out, pos, hlen, 7, 0x80));
     }
-    pos = encodeInteger(out, pos, s.length, 7, 0x00);
-    // Short strings are copied by hand: cheaper than a call into Buffer#write's native code.
-    if (s.length > 64) return pos + out.write(s, pos, s.length, 'latin1');
-    for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+    pos = encodeInteger(out, pos, n, 7, 0x00);
+    // Copied by hand, checking each char is an octet: for header-sized strings cheaper than
+    // Buffer#write's call into native code, and the check is needed on the 'never' path anyway.
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) throw notOctets(s);
+      out[pos++] = c;
+    }
     return pos;
   }
 

@@ -195,9 +195,10 @@ export function huffmanEncodedLength(s: string): number {
 }
 
 /**
- * Writes the Huffman code of the latin1 string `s` (every char ≤ U+00FF: huffmanEncodedLength
- * checked it) at out[pos] and returns the position after it. The last octet is padded with the
- * high bits of EOS, all ones (§5.2).
+ * Writes the Huffman code of the latin1 string `s` at out[pos] and returns the position after
+ * it, or -1 when `s` holds a character over U+00FF (out is then partly written). The last octet
+ * is padded with the high bits of EOS, all ones (§5.2). `out` must have room for
+ * huffmanEncodedLength(s) octets (at most 4 per char).
  */
 export function huffmanEncode(s: string, out: Uint8Array, pos: number): number {
   // `acc` holds `bits` (< 8 between symbols) pending bits. A code of up to 24 bits joins them in
@@ -209,6 +210,7 @@ export function huffmanEncode(s: string, out: Uint8Array, pos: number): number {
   let bits = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
+    if (c > 0xff) return -1;
     const code = codes[c]!;
     const len = lengths[c]!;
     if (len <= 24) {
