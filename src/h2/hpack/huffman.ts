@@ -1,5 +1,5 @@
 // The HPACK Huffman code (RFC 7541 §5.2, Appendix B): an encoder, and a decoder driven by a
-// state machine that consumes four bits per step.
+// state machine that consumes a whole octet per step.
 //
 // Decoder: the code's tree has 257 leaves (256 octets and EOS) and so 256 internal nodes. Each
 // internal node is a state; for every state and every 4-bit input the table built at load holds
@@ -9,8 +9,10 @@
 // octet are all ones and at most seven (§5.2: padding is the most significant bits of EOS, so
 // all ones, and "padding strictly longer than 7 bits MUST be treated as a decoding error"; "a
 // Huffman-encoded string literal containing the EOS symbol MUST be treated as a decoding
-// error"). So each input octet costs two table reads and no branches per bit — the design of
-// nghttp2's decoder, with the table computed here rather than shipped.
+// error"). That is nghttp2's decoder, with its table computed here rather than shipped. Two
+// 4-bit steps are then composed into one 8-bit step (256 states × 256 octets, up to two octets
+// out per step, 256 KiB, filled lazily: see octetSteps), so each input octet costs one table
+// read and no branch per bit.
 //
 // Strings are octets: the decoder writes into a caller's scratch buffer and the caller makes one
 // string of the result; the encoder reads a latin1 string (one char per octet).
@@ -78,14 +80,49 @@ const EOS = 256;
 const EOS_CODE = 0x3fffffff;
 const EOS_LENGTH = 30;
 
+// 4-bit step entries: next state | emitted octet << 8 | flags.
 const EMIT = 1 << 16;
 const ACCEPT = 2 << 16;
 const FAIL = 4 << 16;
 
-/** [state × 16 + nibble] → next state | emitted octet << 8 | flags. */
-const DECODE_TABLE: Uint32Array = buildDecodeTable();
+// 8-bit step entries: next state | first octet << 8 | second octet << 16 | flags.
+const EMIT1 = 1 << 24;
+const EMIT2 = 1 << 25;
+const ACCEPT8 = 1 << 26;
+const FAIL8 = 1 << 27;
 
-function buildDecodeTable(): Uint32Array {
+/**
+ * [state × 256 + octet] → 8-bit step entry, filled a state's row at a time as decoding first
+ * reaches that state: composing all 65,536 entries up front takes over 10 ms of cold code, while
+ * real header text visits few states. No filled entry is 0 (ending a whole octet at the root
+ * means an octet was completed, so EMIT1 is set), so 0 marks a row not yet filled.
+ */
+let octetSteps: Uint32Array | null = null;
+let nibbleSteps: Uint32Array | null = null;
+
+function fillRow(state: number): void {
+  const t4 = (nibbleSteps ??= buildNibbleSteps());
+  const t8 = (octetSteps ??= new Uint32Array(256 * 256));
+  for (let b = 0; b < 256; b++) {
+    const e1 = t4[state * 16 + (b >>> 4)]!;
+    const e2 = (e1 & FAIL) !== 0 ? FAIL : t4[(e1 & 0xff) * 16 + (b & 0x0f)]!;
+    if ((e2 & FAIL) !== 0) {
+      t8[state * 256 + b] = FAIL8;
+      continue;
+    }
+    let entry = (e2 & 0xff) | ((e2 & ACCEPT) !== 0 ? ACCEPT8 : 0);
+    if ((e1 & EMIT) !== 0) {
+      entry |= EMIT1 | (((e1 >>> 8) & 0xff) << 8);
+      if ((e2 & EMIT) !== 0) entry |= EMIT2 | (((e2 >>> 8) & 0xff) << 16);
+    } else if ((e2 & EMIT) !== 0) {
+      entry |= EMIT1 | (((e2 >>> 8) & 0xff) << 8);
+    }
+    t8[state * 256 + b] = entry >>> 0;
+  }
+}
+
+/** [state × 16 + nibble] → 4-bit step entry, from a walk of the code's tree. */
+function buildNibbleSteps(): Uint32Array {
   // The tree: children[node*2 + bit] is an internal node id (≥ 0) or ~symbol for a leaf.
   const children: number[] = [0, 0];
   const isSet: boolean[] = [false, false];
@@ -160,21 +197,25 @@ export function maxDecodedLength(encodedLength: number): number {
  * padding that is not all ones.
  */
 export function huffmanDecode(src: Uint8Array, start: number, end: number, out: Uint8Array): number {
-  const t = DECODE_TABLE;
+  if (octetSteps === null) fillRow(0);
+  const t = octetSteps!;
   let state = 0;
-  let accept = ACCEPT;
+  let accept = ACCEPT8;
   let o = 0;
   for (let i = start; i < end; i++) {
-    const b = src[i]!;
-    let e = t[(state << 4) | (b >>> 4)]!;
-    if ((e & FAIL) !== 0) throw new HpackError('EOS in a Huffman-encoded string (RFC 7541 §5.2)');
-    if ((e & EMIT) !== 0) out[o++] = (e >>> 8) & 0xff;
+    const k = (state << 8) | src[i]!;
+    let e = t[k]!;
+    if (e === 0) {
+      fillRow(state);
+      e = t[k]!;
+    }
+    if ((e & (EMIT1 | FAIL8)) !== 0) {
+      if ((e & FAIL8) !== 0) throw new HpackError('EOS in a Huffman-encoded string (RFC 7541 §5.2)');
+      out[o++] = e >>> 8;
+      if ((e & EMIT2) !== 0) out[o++] = e >>> 16;
+    }
     state = e & 0xff;
-    e = t[(state << 4) | (b & 0x0f)]!;
-    if ((e & FAIL) !== 0) throw new HpackError('EOS in a Huffman-encoded string (RFC 7541 §5.2)');
-    if ((e & EMIT) !== 0) out[o++] = (e >>> 8) & 0xff;
-    state = e & 0xff;
-    accept = e & ACCEPT;
+    accept = e & ACCEPT8;
   }
   if (accept === 0) throw new HpackError('Huffman padding longer than 7 bits or not all ones (RFC 7541 §5.2)');
   return o;
