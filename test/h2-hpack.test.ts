@@ -568,8 +568,12 @@ describe('differential against real HTTP/2 servers (h2c, raw socket)', () => {
     return out;
   }
 
-  async function nodeServer(t: TestContext, onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void): Promise<number> {
-    const server = http2.createServer();
+  async function nodeServer(
+    t: TestContext,
+    settings: http2.Settings,
+    onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
+  ): Promise<number> {
+    const server = http2.createServer({ settings });
     const sockets = new Set<net.Socket>();
     server.on('connection', (s: net.Socket) => {
       sockets.add(s);
@@ -587,10 +591,14 @@ describe('differential against real HTTP/2 servers (h2c, raw socket)', () => {
     return (server.address() as net.AddressInfo).port;
   }
 
-  for (const tableSize of [undefined, 100]) {
-    test(`node:http2 server${tableSize === undefined ? '' : `, our SETTINGS_HEADER_TABLE_SIZE ${tableSize}`}: it reads our blocks, we read its responses exactly`, { timeout: 10_000 }, async (t) => {
+  // ours: the SETTINGS_HEADER_TABLE_SIZE we advertise (the server's encoder must shrink to it);
+  // theirs: the one the server advertises (our encoder must shrink to it, mid-connection).
+  const variants: { ours?: number; theirs?: number }[] = [{}, { ours: 100, theirs: 200 }];
+  for (const v of variants) {
+    const label = v.ours === undefined ? 'default table sizes' : `our table ${v.ours}, theirs ${v.theirs}`;
+    test(`node:http2 server, ${label}: it reads our blocks, we read its responses exactly`, { timeout: 10_000 }, async (t) => {
       const seen: http2.IncomingHttpHeaders[] = [];
-      const port = await nodeServer(t, (stream, headers) => {
+      const port = await nodeServer(t, v.theirs === undefined ? {} : { headerTableSize: v.theirs }, (stream, headers) => {
         seen.push(headers);
         const n = String(headers['x-n']);
         stream.respond({
@@ -606,12 +614,16 @@ describe('differential against real HTTP/2 servers (h2c, raw socket)', () => {
         });
         stream.end(`ok ${n}`);
       });
-      const conn = await RawH2.connect(port, tableSize === undefined ? {} : { settings: [[0x1, tableSize]] });
+      const conn = await RawH2.connect(port, v.ours === undefined ? {} : { settings: [[0x1, v.ours]] });
       t.after(() => conn.close());
       const sizes: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 6; i++) {
         const path = `/r/${i}?q=${'x'.repeat(i * 7)}`;
-        const res = await conn.request(request(port, path, ['x-n', String(i), 'x-same', 'same-every-time']));
+        // A large field new in every request: our encoder indexes it (default sizes) and evicts
+        // older entries as the table fills, which the server's decoder must follow.
+        const rotate = `x-rotate-${i}`;
+        const rotated = String(i).repeat(1200);
+        const res = await conn.request(request(port, path, ['x-n', String(i), 'x-same', 'same-every-time', rotate, rotated]));
         sizes.push(res.blockBytes);
         // node:http2 sends :status, the fields in the order given, then date (set by node).
         assert.deepEqual(undated(res.fields), [
@@ -636,19 +648,23 @@ describe('differential against real HTTP/2 servers (h2c, raw socket)', () => {
         assert.equal(h['accept-encoding'], 'gzip, deflate');
         assert.equal(h.cookie, 'session=0123456789abcdef0123456789');
         assert.equal(h['x-same'], 'same-every-time');
+        assert.equal(h[rotate], rotated);
         // nghttp2 (inside node) saw authorization as never-indexed (RFC 7541 §6.2.3).
         assert.deepEqual((h as Record<symbol, unknown>)[http2.sensitiveHeaders], ['authorization']);
       }
-      if (tableSize === undefined) {
+      if (v.ours === undefined) {
         // The server indexed the 1 KB field (750 octets Huffman-coded) in the first response and
         // referenced it after.
         assert.ok(sizes[0]! > 700 && sizes.slice(1).every((s) => s < 100), `block sizes ${sizes.join(', ')}`);
         assert.ok(conn.decoder.table.length > 3);
+        assert.ok(conn.encoder.table.inserted > conn.encoder.table.length, 'our encoder evicted entries');
       } else {
         // It honoured our smaller table: the 1 KB field went literal every time.
         assert.ok(sizes.every((s) => s > 700), `block sizes ${sizes.join(', ')}`);
-        assert.ok(conn.decoder.table.size <= tableSize);
-        assert.equal(conn.decoder.table.maxSize, tableSize, 'the server sent a table size update to our size');
+        assert.ok(conn.decoder.table.size <= v.ours);
+        assert.equal(conn.decoder.table.maxSize, v.ours, 'the server sent a table size update to our size');
+        assert.equal(conn.peerSettings.get(0x1), v.theirs);
+        assert.equal(conn.encoder.table.maxSize, v.theirs, 'our encoder shrank to the server\'s size');
       }
     });
   }
