@@ -508,8 +508,16 @@ describe('encoder', () => {
     }
   });
 
-  test('characters over U+00FF are refused with ERR_INVALID_HEADER', () => {
-    assert.throws(() => new HpackEncoder().encode(['x-a', 'caf€']), { code: 'ERR_INVALID_HEADER' });
+  test('characters over U+00FF are refused with ERR_INVALID_HEADER, and the encoder stays refused', () => {
+    for (const huffman of ['shorter', 'always', 'never'] as const) {
+      const enc = new HpackEncoder({ huffman });
+      // x-first enters the table before the bad field is reached: the table is now ahead of
+      // what any peer saw, so the encoder must not produce another block.
+      assert.throws(() => enc.encode(['x-first', 'one', 'x-a', 'caf\u20ac']), { code: 'ERR_INVALID_HEADER', message: /U\+00FF/ });
+      assert.throws(() => enc.encode([':method', 'GET']), { code: 'ERR_INVALID_HEADER', message: /unusable/ });
+      assert.throws(() => new HpackEncoder({ huffman }).encode(['x-\u0100', 'v']), { code: 'ERR_INVALID_HEADER' });
+      assert.throws(() => new HpackEncoder({ huffman }).encode(['x-a', 'long \u20ac'.repeat(30)]), { code: 'ERR_INVALID_HEADER' });
+    }
   });
 
   test('latin1 octets 0x80-0xFF survive the round trip as single chars', () => {

@@ -34,6 +34,9 @@ import { STATIC_LENGTH, STATIC_NAMES, STATIC_VALUES } from './static-table.js';
 /** SETTINGS_HEADER_TABLE_SIZE's initial value (RFC 9113 §6.5.2). */
 export const DEFAULT_TABLE_SIZE = 4096;
 
+/** Scratch octets a decoder keeps between blocks; more is released after the block that used it. */
+const SCRATCH_KEEP = 16 * 1024;
+
 export interface DecoderOptions {
   /** The SETTINGS_HEADER_TABLE_SIZE we advertise; the table starts at it. Default 4096. */
   maxTableSize?: number;
@@ -155,8 +158,18 @@ export class HpackDecoder {
         out.push(name, value);
       }
     }
+    this.#release();
     if (over) throw new HeaderListTooLargeError(maxList, listSize);
     return out;
+  }
+
+  /**
+   * Drops what one block needed: the reference to the block itself, and a scratch buffer grown
+   * past SCRATCH_KEEP by one long Huffman string, so a connection idles at its usual size.
+   */
+  #release(): void {
+    if (this.#scratch.length > SCRATCH_KEEP) this.#scratch = Buffer.allocUnsafe(256);
+    this.#strSrc = this.#scratch;
   }
 
   #indexedName(index: number): string {

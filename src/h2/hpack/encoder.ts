@@ -81,6 +81,8 @@ export class HpackEncoder {
   readonly #byName = new Map<string, DynamicName>();
   /** Smallest table size since the last block, or -1 when no update is pending. */
   #pendingMin = -1;
+  /** Set when a block failed half-way: see encode(). */
+  #broken: Error | null = null;
   #buf: Buffer = Buffer.allocUnsafe(1024);
 
   constructor(opts: EncoderOptions = {}) {
@@ -107,8 +109,25 @@ export class HpackEncoder {
   /**
    * Encodes a header list given as [name, value, …]. Returns a view of the encoder's own buffer,
    * valid until the next call: copy it (or write it into frames) before encoding again.
+   *
+   * A field that is not octets (a char over U+00FF) fails the call with ERR_INVALID_HEADER, and
+   * the encoder with it: fields before it may already have entered the dynamic table, which is
+   * then ahead of the peer's, so every later call throws too and the connection must not send
+   * another block. (Checking every char up front would keep the encoder usable at the price of a
+   * second pass over every string; the message layer validates fields before they get here, so
+   * this is a last line of defence, not a path to optimise.)
    */
   encode(fields: readonly string[]): Buffer {
+    if (this.#broken !== null) throw this.#broken;
+    try {
+      return this.#encode(fields);
+    } catch (e) {
+      this.#broken = new InvalidRequestError('ERR_INVALID_HEADER', 'HPACK encoder unusable: an earlier header block failed half-way and its dynamic table may be ahead of the peer\'s', { cause: e });
+      throw e;
+    }
+  }
+
+  #encode(fields: readonly string[]): Buffer {
     let pos = 0;
     if (this.#pendingMin !== -1) {
       this.#ensure(pos, 12);
