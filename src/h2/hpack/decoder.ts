@@ -38,7 +38,12 @@ export const DEFAULT_TABLE_SIZE = 4096;
 const SCRATCH_KEEP = 16 * 1024;
 
 export interface DecoderOptions {
-  /** The SETTINGS_HEADER_TABLE_SIZE we advertise; the table starts at it. Default 4096. */
+  /**
+   * Our SETTINGS_HEADER_TABLE_SIZE, as acknowledged by the peer (default 4096): the table starts
+   * at 4096 as the peer's encoder does, and a smaller value requires the first block to start
+   * with a size update to it (as setMaxTableSize). Before the ACK, construct with the default
+   * and call setMaxTableSize on it.
+   */
   maxTableSize?: number;
   /** The SETTINGS_MAX_HEADER_LIST_SIZE we advertise (RFC 9113 §6.5.2 count). Default: none. */
   maxHeaderListSize?: number;
@@ -60,9 +65,13 @@ export class HpackDecoder {
   readonly #cur: Cursor = { pos: 0 };
 
   constructor(opts: DecoderOptions = {}) {
-    this.#allowedTableSize = opts.maxTableSize ?? DEFAULT_TABLE_SIZE;
+    // The peer's encoder starts at the protocol's initial 4096 whatever we advertise (RFC 9113
+    // §6.5.2), so the table does too: starting it at our own value would evict differently from
+    // the peer until its first size update.
+    this.table = new DynamicTable(DEFAULT_TABLE_SIZE);
+    this.#allowedTableSize = DEFAULT_TABLE_SIZE;
     this.#maxListSize = opts.maxHeaderListSize ?? Infinity;
-    this.table = new DynamicTable(this.#allowedTableSize);
+    if (opts.maxTableSize !== undefined) this.setMaxTableSize(opts.maxTableSize);
   }
 
   /**
