@@ -514,6 +514,14 @@ describe('encoder', () => {
     assert.deepEqual(entries(dec.table), entries(enc.table));
   });
 
+  test('a cap above 4096 waits for the peer: no update until its SETTINGS allow more', () => {
+    const enc = new HpackEncoder({ maxTableSize: 65536 });
+    assert.equal(toHex(enc.encode([':method', 'GET'])), '82');
+    enc.setPeerMaxTableSize(16384);
+    assert.equal(toHex(enc.encode([':method', 'GET'])), '3fe17f82'); // 16384 - 31 = 16353
+    assert.equal(enc.table.maxSize, 16384);
+  });
+
   test('maxTableSize 0 indexes nothing', () => {
     const enc = new HpackEncoder({ maxTableSize: 0 });
     const dec = new HpackDecoder();

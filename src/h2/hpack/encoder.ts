@@ -92,7 +92,9 @@ export class HpackEncoder {
     this.#neverIndex = opts.neverIndex ?? defaultNeverIndex;
     // The peer's decoder starts at SETTINGS_HEADER_TABLE_SIZE's initial 4096 (RFC 9113 §6.5.2).
     this.table = new DynamicTable(DEFAULT_TABLE_SIZE, (name, value, seq) => this.#evicted(name, value, seq));
-    if (this.#ownMax !== DEFAULT_TABLE_SIZE) this.#resize(Math.min(this.#ownMax, DEFAULT_TABLE_SIZE));
+    // A cap below it must be announced in the first block; a larger one waits for the peer's
+    // SETTINGS (the table may only grow to what the peer allows).
+    if (this.#ownMax < DEFAULT_TABLE_SIZE) this.#resize(this.#ownMax);
   }
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived or changed (RFC 9113 §6.5.2). */
