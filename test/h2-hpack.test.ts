@@ -411,6 +411,14 @@ describe('decoder refusals', () => {
   });
 });
 
+test('decoder: a plain Uint8Array view (with an offset) decodes like a Buffer', () => {
+  const wire = hex('8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff');
+  const backing = new Uint8Array(wire.length + 7);
+  backing.set(wire, 5);
+  const view = new Uint8Array(backing.buffer, 5, wire.length);
+  assert.deepEqual(new HpackDecoder().decode(view), [':method', 'GET', ':scheme', 'http', ':path', '/', ':authority', 'www.example.com']);
+});
+
 describe('header list limit (RFC 9113 §6.5.2)', () => {
   /** A block inserting name "x" with a `valueLength`-octet value, then `refs` references to it. */
   function bomb(valueLength: number, refs: number): Buffer {
