@@ -7,12 +7,13 @@
 //
 // Each property runs in a worker thread while this thread watches a progress counter the
 // worker bumps per case: a parser stuck in a loop never returns, so no in-thread timeout
-// could fire; the watchdog terminates the worker and prints the input it was parsing.
+// could fire; the watchdog terminates the worker and prints the input it was parsing
+// (test/support/fuzz/worker.ts).
 
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fcParams, fuzzRuns, fuzzSeed, noteCase, readProgress, setProgressBuffer } from './support/fuzz/settings.js';
+import { fuzzRuns, noteCase } from './support/fuzz/settings.js';
+import { runFuzzProperties, type FuzzProperty } from './support/fuzz/worker.js';
 import { FULL, type GenOptions } from './support/fuzz/valid.js';
 import { cutsArb, validStream, validStreamWithCuts, type Stream } from './support/fuzz/stream.js';
 import { garbageStream, invalidCase, KNOWN_CODES, type InvalidCase } from './support/fuzz/invalid.js';
@@ -89,10 +90,7 @@ function checkInvalid(c: InvalidCase, cuts: number[]): void {
   assert.deepEqual(summary(split), summary(whole), 'split and whole outcomes differ');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyProperty = fc.IRawProperty<any>;
-
-const PROPS: Record<string, { title: string; runs: () => number; prop: () => AnyProperty }> = {
+const PROPS: Record<string, FuzzProperty> = {
   everySplit: {
     title: 'split invariance: every 2-way split and byte-at-a-time feeding parse a valid stream as generated',
     runs: () => fuzzRuns(40, 0.1),
@@ -175,89 +173,4 @@ const PROPS: Record<string, { title: string; runs: () => number; prop: () => Any
   },
 };
 
-interface WorkerIn {
-  prop: string;
-  runs: number;
-  seed: number;
-  sab: SharedArrayBuffer;
-}
-interface WorkerOut {
-  failed: boolean;
-  message: string;
-  numRuns: number;
-  seed: number;
-}
-
-/** Milliseconds without a new case before the worker counts as hung. */
-const HANG_MS = Number(process.env.HTTPOOL_FUZZ_HANG_MS ?? '') || 20_000;
-
-async function runInWorker(prop: string): Promise<WorkerOut> {
-  const sab = new SharedArrayBuffer(8 + 1024 * 1024);
-  const seed = fuzzSeed();
-  const runs = PROPS[prop]!.runs();
-  const input: WorkerIn = { prop, runs, seed, sab };
-  const worker = new Worker(new URL(import.meta.url), { workerData: input });
-  return new Promise<WorkerOut>((resolve, reject) => {
-    let last = -1;
-    let lastChange = Date.now();
-    let settled = false;
-    const timer = setInterval(() => {
-      const { count, wire } = readProgress(sab);
-      if (count !== last) {
-        last = count;
-        lastChange = Date.now();
-        return;
-      }
-      if (Date.now() - lastChange > HANG_MS && !settled) {
-        settled = true;
-        clearInterval(timer);
-        void worker.terminate();
-        reject(
-          new Error(
-            `parser made no progress for ${HANG_MS} ms (infinite loop?) on case #${count} ` +
-              `(HTTPOOL_FUZZ_SEED=${seed}); input: ${JSON.stringify(wire.toString('latin1'))}`,
-          ),
-        );
-      }
-    }, 250);
-    worker.once('message', (m: WorkerOut) => {
-      settled = true;
-      clearInterval(timer);
-      resolve(m);
-    });
-    worker.once('error', (e) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(timer);
-      reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(timer);
-      reject(new Error(`fuzz worker exited with ${code} before reporting`));
-    });
-  });
-}
-
-if (isMainThread) {
-  const { test } = await import('node:test');
-  for (const [key, p] of Object.entries(PROPS)) {
-    test(p.title, async (t) => {
-      const out = await runInWorker(key);
-      if (out.failed) assert.fail(out.message);
-      assert.ok(out.numRuns > 0);
-      t.diagnostic(`${out.numRuns} runs, seed ${out.seed}`);
-    });
-  }
-} else {
-  const input = workerData as WorkerIn;
-  setProgressBuffer(input.sab);
-  const details = fc.check(PROPS[input.prop]!.prop(), fcParams(input.runs, input.seed)) as fc.RunDetails<unknown>;
-  let message = '';
-  if (details.failed) {
-    const e = details.errorInstance;
-    message = `${fc.defaultReportMessage(details) ?? 'failed'}\n\nError: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
-  }
-  parentPort!.postMessage({ failed: details.failed, message, numRuns: details.numRuns, seed: input.seed } satisfies WorkerOut);
-}
+await runFuzzProperties(import.meta.url, PROPS);
