@@ -6,20 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './support/peers.js';
 import { httpServer } from './support/servers.js';
 import { within } from './support/within.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('the Prometheus example serves httpool metrics a scrape can read', async (t) => {
   const srv = await httpServer((_req, res) => res.end('ok'));
