@@ -14,7 +14,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { Client, Request, Transport, type HttpoolError } from '../src/index.js';
 import { HttpoolInstrumentation, INSTRUMENTATION_VERSION } from '../src/otel/index.js';
-import { closedPort, httpServer } from './support/servers.js';
+import { closedPort, httpServer, rawServer } from './support/servers.js';
 import { within } from './support/within.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -243,6 +243,21 @@ test('a connection that closes under an attempt names its close reason on the sp
   assert.equal(span!.attributes['http.response.status_code'], 200);
   assert.equal(span!.attributes['httpool.connection.close_reason'], 'read-error');
   assert.equal(span!.status.code, SpanStatusCode.ERROR);
+});
+
+test('an attempt that fails before its head names the connection it failed on and why it closed', async (t) => {
+  const o = otel(t);
+  const srv = await rawServer((socket) => socket.once('data', () => socket.destroy()));
+  t.after(() => srv.close());
+  const { client } = setup(t);
+  const err = (await client.get(srv.url).catch((e: unknown) => e)) as HttpoolError;
+  assert.ok(err.code.startsWith('ERR_'), String(err));
+  const [span] = o.spans();
+  assert.equal(span!.attributes['error.type'], err.code);
+  assert.equal(typeof span!.attributes['httpool.connection.id'], 'number');
+  assert.equal(span!.attributes['httpool.connection.reused'], false);
+  assert.equal(typeof span!.attributes['httpool.connection.close_reason'], 'string');
+  assert.equal(span!.attributes['http.response.status_code'], undefined);
 });
 
 test('metrics: request duration, active requests, open connections equal to stats(), connection lifetimes and close reasons', async (t) => {

@@ -132,6 +132,8 @@ export class AttemptRecorder {
       if (t.closeReason !== null) span.setAttribute('httpool.connection.close_reason', t.closeReason);
     }
     if (failed) {
+      // Before a head, headers() never ran: the connection the attempt failed on is still worth naming.
+      if (t.connId >= 0 && t.firstByte < 0) span.setAttributes({ 'httpool.connection.id': t.connId, 'httpool.connection.reused': t.reused });
       const type = errorType(err);
       a.metric['error.type'] = type;
       span.setAttribute('error.type', type);
