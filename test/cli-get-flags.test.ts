@@ -167,6 +167,12 @@ test('exit statuses decided before any request: 3, 26, 58, 77; and 5 for a proxy
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
   }
+  // -s hides the message of an error found in the command line too (curl's -s); -sS shows it.
+  const silent = await cli(['-s', 'http://[::1/']);
+  assert.deepEqual([silent.code, silent.stderr], [3, '']);
+  const shown = await cli(['-sS', 'http://[::1/']);
+  assert.equal(shown.code, 3);
+  assert.match(shown.stderr, /malformed URL/);
   assert.equal(srv.seen.length, 0, 'nothing reached the server');
 });
 

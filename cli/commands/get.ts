@@ -33,7 +33,7 @@ async function run(command: CommandName, args: string[], io: Io): Promise<number
   try {
     opts = parseGetArgs(command, args);
   } catch (err) {
-    return fail(err, false);
+    return fail(err, err instanceof ExitError && err.silenced);
   }
   if (opts.help) {
     io.out.write(usage(command));

@@ -66,6 +66,8 @@ const VERIFY_CODES = new Set([
 
 /** A failure the command itself detects (a file it cannot read, a URL it cannot parse), with its status. */
 export class ExitError extends Error {
+  /** Found while the command line was read, under -s without -S: the message is not printed (curl's -s). */
+  silenced = false;
   constructor(
     readonly exitCode: number,
     message: string,

@@ -260,6 +260,11 @@ export function parseGetArgs(command: CommandName, argv: readonly string[]): Get
   opts.repeat = intFlag('repeat', flags.repeat, 1) ?? 1;
   if (positionals.length === 0) throw new UsageError('missing URL');
   if (positionals.length > 1) throw new UsageError(`one URL at a time, got ${positionals.length}: ${positionals.join(' ')}`);
-  opts.url = checkUrl(positionals[0]!);
+  try {
+    opts.url = checkUrl(positionals[0]!);
+  } catch (err) {
+    if (err instanceof ExitError) err.silenced = opts.silent && !opts.showError;
+    throw err;
+  }
   return opts;
 }
