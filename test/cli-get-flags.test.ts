@@ -121,6 +121,17 @@ test('-w: escapes, %%, %header{}, @FILE, an unknown variable warned about; writt
   assert.equal(obj['time_connect'], 0, 'never connected');
   const shown = await cli(['-sS', `http://127.0.0.1:${port}/`]);
   assert.match(shown.stderr, /ERR_CONNECT/, '-S brings the message back');
+  // A body cut short: %{size_download} counts what arrived before it failed (as curl does).
+  const cut = await rawServer((socket) =>
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart');
+      setTimeout(() => socket.destroy(), 20);
+    }),
+  );
+  t.after(() => cut.close());
+  const partial = await cli(['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{exitcode}', cut.url]);
+  assert.equal(partial.code, 18);
+  assert.equal(partial.stdout.toString(), '200 4 18');
 });
 
 test('body flags: order kept across -d, --data-binary, --data-raw, --data-urlencode; -X; -d on get is a POST', T, async (t) => {

@@ -59,7 +59,7 @@ async function deliver(opts: GetOptions, ctx: ExchangeContext, res: Response, de
     await res.body.close();
     return 0;
   }
-  return pipeBody(res, dest, guard);
+  return pipeBody(res, dest, guard, ctx.meter);
 }
 
 export async function exchange(opts: GetOptions, ctx: ExchangeContext): Promise<number> {

@@ -38,10 +38,12 @@ export class OutputGuard {
 }
 
 /** Writes the body to `out` as it arrives and returns its size; reads it to the end either way. */
-export async function pipeBody(res: Response, out: Io['out'], guard: OutputGuard): Promise<number> {
+/** `count`, when given, holds the bytes so far: -w's %{size_download} after a body that fails part-way. */
+export async function pipeBody(res: Response, out: Io['out'], guard: OutputGuard, count?: { downloaded: number }): Promise<number> {
   let bytes = 0;
   for await (const chunk of res.body) {
     bytes += chunk.length;
+    if (count !== undefined) count.downloaded = bytes;
     guard.check();
     if (!out.write(chunk)) await drained(out);
   }
