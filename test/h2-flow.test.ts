@@ -12,18 +12,12 @@ import {
   ReceiveWindow,
   SendWindow,
 } from '../src/h2/flow.js';
-import { H2Code, H2FrameError, MAX_WINDOW_SIZE } from '../src/h2/frames/index.js';
+import { H2Code, MAX_WINDOW_SIZE } from '../src/h2/frames/index.js';
+import { assertH2Error } from './support/h2-frames.js';
 import { fuzzRuns } from './support/fuzz/settings.js';
 
 const MAX = 2 ** 31 - 1;
 
-function assertH2Error(e: unknown, h2Code: number, scope: 'connection' | 'stream', streamId: number): void {
-  assert.ok(e instanceof H2FrameError, `expected H2FrameError, got ${String(e)}`);
-  assert.equal(e.code, 'ERR_PROTOCOL');
-  assert.equal(e.h2Code, h2Code);
-  assert.equal(e.scope, scope);
-  assert.equal(e.streamId, streamId);
-}
 
 test('SendWindow: starts at the initial size; the connection at 65,535', () => {
   assert.equal(MAX_WINDOW_SIZE, MAX);
