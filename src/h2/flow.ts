@@ -19,7 +19,8 @@ import { DEFAULT_INITIAL_WINDOW_SIZE, H2Code, MAX_WINDOW_SIZE } from './frames/t
  * slow reader does not stall a fast link, and bounded per stream by what one response may
  * buffer unread. A stream's is sent as SETTINGS_INITIAL_WINDOW_SIZE; the connection's cannot be
  * set by SETTINGS (§6.9.2), so it is raised from 65,535 by a WINDOW_UPDATE on stream 0 right
- * after the preface (see ReceiveWindow.initialIncrement).
+ * after the preface (see ReceiveWindow.initialIncrement; Go sends 1 << 30 itself, a window of
+ * 1 GiB + 65,535: here the window is the size given).
  */
 export const DEFAULT_CONNECTION_RECEIVE_WINDOW = 1 << 30;
 export const DEFAULT_STREAM_RECEIVE_WINDOW = 4 << 20;
