@@ -1,7 +1,9 @@
 // Test helpers for the HTTP/2 frame layer (src/h2/frames): a FrameHandler that records what it
 // is told as plain values, a driver that feeds bytes split at given offsets, and the expected
-// events of frames described as data (shared by test/h2-frames.test.ts, the fuzzer and interop).
+// events of frames described as data (shared by test/h2-frames.test.ts, the fuzzer and interop);
+// assertH2Error for the modules above the frames (test/h2-flow.test.ts, test/h2-stream-state.test.ts).
 
+import assert from 'node:assert/strict';
 import { FrameReader, H2FrameError, type FrameHandler, type FrameReaderOptions } from '../../src/h2/frames/index.js';
 import {
   FrameBuffer,
@@ -176,4 +178,13 @@ export function expectedEvents(specs: readonly FrameSpec[]): FrameEvent[] {
         return { t: 'window', sid: s.sid, inc: s.inc };
     }
   });
+}
+
+/** `e` is the H2FrameError the RFC prescribes: stable code ERR_PROTOCOL, exact h2Code, scope and stream. */
+export function assertH2Error(e: unknown, h2Code: number, scope: 'connection' | 'stream', streamId: number): void {
+  assert.ok(e instanceof H2FrameError, `expected H2FrameError, got ${String(e)}`);
+  assert.equal(e.code, 'ERR_PROTOCOL');
+  assert.equal(e.h2Code, h2Code);
+  assert.equal(e.scope, scope);
+  assert.equal(e.streamId, streamId);
 }
