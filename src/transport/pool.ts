@@ -114,6 +114,13 @@ class HostPool<C extends Poolable> {
     return this.active + this.waiters.length;
   }
 
+  /** Connections serving requests and connections idle, an HTTP/2 session counting as active while it has a stream. */
+  inUse(): { active: number; idle: number } {
+    let busyShared = 0;
+    for (const c of this.shared) if ((c.streams ?? 0) > 0) busyShared++;
+    return { active: this.active + busyShared, idle: this.idle.length + this.shared.length - busyShared };
+  }
+
   /** Nothing open, dialing or waiting: the entry can go (pool.ts #compact). */
   isEmpty(): boolean {
     return this.total() === 0 && this.waitingCount() === 0 && this.dialQueue.every((w) => w.settled);
@@ -553,13 +560,12 @@ export class Pool<C extends Poolable> {
     const out: Record<string, HostStats> = {};
     for (const [key, s] of this.#retired.recent()) out[key] = { ...s, closed: { ...s.closed }, active: 0, idle: 0, dialing: 0, waiting: 0 };
     for (const [key, h] of this.#hosts) {
-      let busyShared = 0;
-      for (const c of h.shared) if ((c.streams ?? 0) > 0) busyShared++;
+      const { active, idle } = h.inUse();
       out[key] = {
         ...h.stats,
         closed: { ...h.stats.closed },
-        active: h.active + busyShared,
-        idle: h.idle.length + h.shared.length - busyShared,
+        active,
+        idle,
         dialing: h.dialing,
         waiting: h.waitingCount(),
       };
@@ -575,11 +581,7 @@ export class Pool<C extends Poolable> {
 
   /** Each host entry's owner value (acquire's meta) with its active and idle counts, for gauges. */
   *open(): IterableIterator<{ meta: unknown; active: number; idle: number }> {
-    for (const h of this.#hosts.values()) {
-      let busyShared = 0;
-      for (const c of h.shared) if ((c.streams ?? 0) > 0) busyShared++;
-      yield { meta: h.meta, active: h.active + busyShared, idle: h.idle.length + h.shared.length - busyShared };
-    }
+    for (const h of this.#hosts.values()) yield { meta: h.meta, ...h.inUse() };
   }
 
   /** The owner value of a key with an entry (a key with a connection always has one). */
