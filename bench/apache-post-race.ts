@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { certificates } from '../test/support/peers.js';
 import { apache } from '../test/support/real-servers/apache.js';
-import { apacheBusyRace, type BusyResult, type MiniClient } from '../test/support/real-servers/apache-busy.js';
+import { apacheBusyRace, raceRequests, type BusyResult, type MiniClient } from '../test/support/real-servers/apache-busy.js';
 
 interface HttpoolModule {
   Transport: new (opts: object) => { close(): void; stats(): { totals: { requests: number; opened: number; closed: Record<string, number> } } };
@@ -57,27 +57,7 @@ console.log(
 
 /** Waves of GETs and POSTs (alternating) after gaps around Apache's 1 s idle limit, drawn evenly from 0.8-1.2 s. */
 async function idleRace(origin: string, getPath: string, postPath: (id: string) => string, client: MiniClient, tag: string): Promise<BusyResult> {
-  const r: BusyResult = { gets: 0, getErrors: [], postsSent: [], postsAnswered: [], postErrors: [] };
-  let n = 0;
-  const one = async (i: number): Promise<void> => {
-    if (i % 2 === 0) {
-      r.gets++;
-      try {
-        await (await client.get(origin + getPath)).body.text();
-      } catch (err) {
-        r.getErrors.push((err as Error).message);
-      }
-      return;
-    }
-    const id = `${tag}-${n++}`;
-    r.postsSent.push(id);
-    try {
-      await (await client.post(origin + postPath(id), 'text/plain', `body of ${id}`)).body.text();
-      r.postsAnswered.push(id);
-    } catch (err) {
-      r.postErrors.push({ id, code: (err as { code?: string }).code ?? String(err) });
-    }
-  };
+  const { result: r, one } = raceRequests({ client, origin, getPath, postPath, tag });
   for (let round = 0; round < rounds; round++) {
     await Promise.all(Array.from({ length: wave }, (_, i) => one(i)));
     await new Promise((res) => setTimeout(res, 800 + Math.random() * 400));

@@ -50,7 +50,11 @@ export interface BusyResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function apacheBusyRace(o: BusyOptions): Promise<BusyResult> {
+/**
+ * The requests of a race: `one(i)` sends a GET for even i and a POST with a fresh id for odd i,
+ * recording each outcome in `result` (shared by this file's busy shape and the bench's idle one).
+ */
+export function raceRequests(o: Pick<BusyOptions, 'client' | 'origin' | 'getPath' | 'postPath' | 'tag'>): { result: BusyResult; one(i: number): Promise<void> } {
   const r: BusyResult = { gets: 0, getErrors: [], postsSent: [], postsAnswered: [], postErrors: [] };
   let n = 0;
   const one = async (i: number): Promise<void> => {
@@ -75,6 +79,11 @@ export async function apacheBusyRace(o: BusyOptions): Promise<BusyResult> {
       r.postErrors.push({ id, code: (err as { code?: string }).code ?? String(err) });
     }
   };
+  return { result: r, one };
+}
+
+export async function apacheBusyRace(o: BusyOptions): Promise<BusyResult> {
+  const { result: r, one } = raceRequests(o);
   for (let round = 0; round < o.rounds; round++) {
     // Fill the pool: `wave` connections, idle once this settles.
     await Promise.all(Array.from({ length: o.wave }, () => o.client.get(o.origin + o.getPath).then((res) => res.body.text())));
