@@ -118,7 +118,7 @@ test('a dropped body is collected and its stream reset, freeing the only stream 
   if (p === null) return;
   const { transport, client } = setup(t, { maxConnsPerHost: 1, warnOnLeakedBody: false });
   await (async function drop() {
-    const r = await client.get(`${p.url}/big`);
+    const r = await client.get(`${p.url}/huge`);
     assert.equal(r.statusCode, 200);
   })();
   assert.equal(transport.stats().totals.active, 1, 'the unread body holds the only stream');
@@ -146,12 +146,13 @@ test("SETTINGS_MAX_CONCURRENT_STREAMS is honoured: a full session makes the pool
   const { transport, client } = setup(t);
   const warm = await client.get(`${p.url}/hello`);
   assert.equal(await warm.body.text(), 'hello');
-  // A 1 MiB body left unread holds its stream open (flow control), so the session is full.
-  const held = await client.get(`${p.url}/big`);
+  // A body larger than the stream's receive window (4 MiB), left unread, holds its stream open
+  // (flow control), so the session is full.
+  const held = await client.get(`${p.url}/huge`);
   const second = await client.get(`${p.url}/hello`);
   assert.equal(await second.body.text(), 'hello');
   assert.equal(transport.stats().totals.opened, 2, 'a second session for the second stream');
-  assert.equal((await held.body.bytes()).length, 1 << 20);
+  assert.equal((await held.body.bytes()).length, 8 << 20);
 });
 
 test('maxConnsPerHost counts sessions: with one session full, the next request waits for a free stream', async (t) => {
@@ -159,7 +160,7 @@ test('maxConnsPerHost counts sessions: with one session full, the next request w
   if (p === null) return;
   const { transport, client } = setup(t, { maxConnsPerHost: 1 });
   await (await client.get(`${p.url}/hello`)).body.text();
-  const held = await client.get(`${p.url}/big`);
+  const held = await client.get(`${p.url}/huge`);
   let secondDone = false;
   const second = client.get(`${p.url}/hello`).then(async (r) => {
     secondDone = true;

@@ -65,8 +65,6 @@ export interface DialEnv {
   userAgent: string;
   /** ALPN protocols to offer an https:// target. */
   alpn: string[];
-  /** http:// targets speak prior-knowledge HTTP/2: no onread fast path (node:http2 reads the socket). */
-  h2c: boolean;
   /** Aborts when the Transport closes: a user's dial still under way is told to stop. */
   closing: AbortSignal;
 }
@@ -123,7 +121,7 @@ export async function dial(key: PoolKey, env: DialEnv, trace: TraceCtx | null = 
       alpn = typeof agreed === 'string' ? agreed : null;
       socket = secure;
     }
-    return { socket, reader: alpn === 'h2' ? null : first.reader, alpn };
+    return { socket, reader: first.reader, alpn };
   } catch (err) {
     socket.destroy();
     first.socket.destroy();
@@ -143,8 +141,7 @@ function firstHop(key: PoolKey, opts: ResolvedOptions): Hop {
  * httpool's own first hop: TCP, or the socketPath Unix socket. Read through onread where Node
  * offers it and only HTTP/1.1 will be read: a plain socket, or (https:// straight to the target)
  * a TLS socket that makes its own connection, since a socket wrapped in TLS later cannot read
- * through onread. If ALPN then picks h2, node:http2 takes the socket's reads over and the reader
- * is not used.
+ * through onread. HTTP/2 sessions read through it too (transport/h2/session.ts).
  */
 async function ownConnection(
   key: PoolKey,
@@ -155,8 +152,7 @@ async function ownConnection(
 ): Promise<{ socket: net.Socket; reader: ReadInto | null; tlsUnderWay: boolean }> {
   const { opts } = env;
   const proxy = key.proxy;
-  const plain =
-    key.scheme === 'http' && !env.h2c && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
+  const plain = key.scheme === 'http' && (key.route === 'direct' || (key.route === 'forward' && proxy!.scheme === 'http'));
   const direct =
     tlsTarget !== null && key.route === 'direct' && handshakeCannotThrow(opts.tls) ? tlsOptions(tlsTarget, opts.tls, env.alpn, env.sessions) : null;
   const c = await within(opts.dialTimeout, `dial ${hop.hostPort}`, 'dial', (cancel) => tcpConnect(hop, opts, trace, plain || direct !== null, direct, cancel));

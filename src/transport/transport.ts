@@ -21,7 +21,7 @@ import { closedChannel, openedChannel, emit, traceFor, wants, type ClientTrace, 
 import { meterDownload, meterUpload } from '../progress.js';
 import { RequestEvents } from '../request-events.js';
 import { Conn, type ConnHooks } from './conn.js';
-import { H2Conn } from '../h2/conn.js';
+import { H2Session } from './h2/session.js';
 import { dial, type DialEnv } from './dial.js';
 import { PoolKey } from './key.js';
 import { TlsSessions } from './tls.js';
@@ -65,7 +65,7 @@ export class Transport implements RoundTripper {
   /** This Transport's entry among the live ones (live-transports.ts), dropped at close(). */
   readonly #tracked: WeakRef<object>;
   /** What res.tls and the addresses read, per HTTP/2 session (an HTTP/1.1 Conn carries its own). */
-  readonly #h2Info = new WeakMap<H2Conn, ConnInfo>();
+  readonly #h2Info = new WeakMap<H2Session, ConnInfo>();
   /** The pool watching its own sizing (pool-monitor.ts): advice() and HttpoolPoolWarning. */
   readonly #monitor: PoolMonitor;
 
@@ -78,7 +78,6 @@ export class Transport implements RoundTripper {
       sessions: new TlsSessions(),
       userAgent: USER_AGENT,
       alpn: o.forceAttemptHTTP2 ? ['h2', 'http/1.1'] : ['http/1.1'],
-      h2c: o.unencryptedHTTP2,
       closing: this.#closing.signal,
     };
     this.#hooks = {
@@ -122,7 +121,7 @@ export class Transport implements RoundTripper {
     const info = new ConnInfo(socket);
     let conn: AnyConn;
     if (h2) {
-      conn = new H2Conn(nextConnId++, keyId, socket, key.scheme, key.targetHostPort, this.options, this.#hooks, performance.now());
+      conn = new H2Session(nextConnId++, keyId, socket, reader, key.scheme, this.options, this.#hooks, performance.now());
       this.#h2Info.set(conn, info);
     } else {
       conn = new Conn(nextConnId++, keyId, socket, reader, this.options, this.#hooks, performance.now());
@@ -143,7 +142,7 @@ export class Transport implements RoundTripper {
       scheme: key?.scheme ?? 'http',
       hostname: key?.hostname ?? '',
       port: key?.port ?? 0,
-      protocol: conn instanceof H2Conn ? 'h2' : 'http/1.1',
+      protocol: conn instanceof H2Session ? 'h2' : 'http/1.1',
       age: performance.now() - conn.createdAt,
     };
     if (reason !== null) message.reason = reason;
@@ -626,4 +625,4 @@ function noCoding(): null {
 export type { ClientTrace };
 
 /** An HTTP/1.1 connection or an HTTP/2 session: both serve roundTrip(). */
-type AnyConn = Conn | H2Conn;
+type AnyConn = Conn | H2Session;

@@ -304,7 +304,7 @@ export interface H2Peer extends Peer {
 }
 
 /**
- * nghttpd serving /hello ("hello") and /big (1 MiB) over TLS (h2 by ALPN) or, with `tls: false`,
+ * nghttpd serving /hello ("hello"), /big (1 MiB) and /huge (8 MiB) over TLS (h2 by ALPN) or, with `tls: false`,
  * as prior-knowledge h2c. `maxStreams` sets SETTINGS_MAX_CONCURRENT_STREAMS.
  */
 export async function nghttpd(opts: { tls: boolean; maxStreams?: number }): Promise<H2Peer> {
@@ -313,6 +313,8 @@ export async function nghttpd(opts: { tls: boolean; maxStreams?: number }): Prom
   execFileSync('mkdir', ['-p', join(dir, 'www')]);
   writeFileSync(join(dir, 'www', 'hello'), 'hello');
   writeFileSync(join(dir, 'www', 'big'), Buffer.alloc(1 << 20, 0x62));
+  // Larger than a stream's receive window (4 MiB, Go's): left unread, it holds its stream open.
+  writeFileSync(join(dir, 'www', 'huge'), Buffer.alloc(8 << 20, 0x63));
   const args = ['-a', '127.0.0.1', '-d', join(dir, 'www')];
   if (opts.maxStreams !== undefined) args.push('-m', String(opts.maxStreams));
   if (opts.tls) {

@@ -1,0 +1,674 @@
+// One HTTP/2 connection of httpool's own, behind the pool's connection contract (Poolable, as
+// conn.ts is for HTTP/1.1): the socket, the frame reader and writer (src/h2/frames), HPACK
+// (src/h2/hpack), the flow-control windows (src/h2/flow.ts), stream ids and states
+// (src/h2/stream-state.ts), and the timers. One request on one stream is stream.ts.
+//
+// The pool hands the session to a request while it has a free stream (the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS); GOAWAY stops new streams, fails those above its last
+// stream id as never processed (so they are retried elsewhere), and the session closes once
+// the rest finish. An idle session is checked with PING and closed after idleConnTimeout.
+//
+// Writes: frames go into one FrameBuffer and out in one socket write per turn of the event
+// loop (process.nextTick), so fifty streams starting together cost one write, as Go's bufio
+// writer and its flush per request do. DATA payloads of any size go out as views, not copies.
+//
+// A hostile server (the 2019 and 2023–2024 HTTP/2 advisories, client side) meets a bound at
+// each step: the frame reader bounds frames, field blocks and CONTINUATIONs; HPACK bounds the
+// header list and the table; the flow windows refuse overruns; the recently-reset ring bounds
+// frames on streams we reset; control frames that need an answer (SETTINGS, PING) while the
+// socket is not draining are counted (MAX_CONTROL_BACKLOG); a server that sends no SETTINGS is
+// given http2PingTimeout. Each is a connection error: GOAWAY with its code, close reason
+// 'protocol-error', every open stream failing ERR_PROTOCOL.
+
+import { ConnectionError, HttpoolError, ProtocolError, TransportClosedError } from '../../errors.js';
+import { connectionError, H2FrameError } from '../../h2/frames/error.js';
+import { FrameReader, DEFAULT_MAX_HEADER_BLOCK_BYTES, type FrameHandler } from '../../h2/frames/reader.js';
+import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, H2Code, Setting } from '../../h2/frames/types.js';
+import { FrameBuffer } from '../../h2/frames/writer.js';
+import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow, SendWindow } from '../../h2/flow.js';
+import { HeaderListTooLargeError, HpackDecoder, HpackEncoder } from '../../h2/hpack/index.js';
+import { RecentlyReset, StreamEvent, StreamIds, type StreamEventValue } from '../../h2/stream-state.js';
+import type { CloseReason } from '../../stats.js';
+import type { ConnHooks } from '../conn.js';
+import type { ConnSocket, ReadInto } from '../dial.js';
+import type { ExchangeRequest, ExchangeResult } from '../exchange.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Poolable } from '../pool.js';
+import { H2Stream } from './stream.js';
+
+/** SETTINGS and PING answers queued while the socket is not draining, before the peer is deemed flooding (CVE-2019-9512, -9515). nghttp2 allows 1000 queued. */
+const MAX_CONTROL_BACKLOG = 1000;
+/** A DATA payload up to this is copied into the frame buffer; a larger one goes out as a view of its own. */
+const COPY_DATA_BELOW = 4096;
+/** Streams we reset and still recognise frames for (RecentlyReset): above any server's usual MAX_CONCURRENT_STREAMS. */
+const RESET_MEMORY = 256;
+/** Reads of a busy session go into slabs of this size, each read at least MIN_READ octets (see read-buffers.ts on large reads). */
+const SLAB_BYTES = 256 * 1024;
+const MIN_READ = 64 * 1024;
+/** How long a closing session waits for the peer to close its side before the socket is cut. */
+const LINGER_MS = 1000;
+/** Until the server's SETTINGS say otherwise (RFC 9113 §6.5.2 leaves it unlimited; Go and nghttp2 assume 100). */
+const INITIAL_MAX_STREAMS = 100;
+
+/** Where a stream's DATA waits for flow-control window or for the socket to drain. */
+interface Outgoing {
+  data: Uint8Array;
+  off: number;
+  end: boolean;
+  done: (err: HttpoolError | null) => void;
+}
+
+export class H2Session implements Poolable, FrameHandler {
+  readonly multiplexed = true;
+  readonly id: number;
+  readonly key: string;
+  readonly keepAliveTimeoutMs = -1;
+  readonly createdAt: number;
+  uses = 0;
+  /** Streams reserved or open. */
+  streams = 0;
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS. */
+  maxStreams = INITIAL_MAX_STREAMS;
+  /** GOAWAY came: no new streams. */
+  draining = false;
+  /** The server has acknowledged our SETTINGS. */
+  settingsAcked = false;
+  closeReason: CloseReason | null = null;
+  poolState: 'active' | 'idle' | 'closed' = 'active';
+  idleSince: number;
+  idleDeadline = Infinity;
+  idleDeadlineReason: CloseReason = 'idle-timeout';
+
+  readonly scheme: 'http' | 'https';
+  readonly opts: ResolvedOptions;
+  readonly encoder = new HpackEncoder();
+  readonly #decoder: HpackDecoder;
+  readonly #socket: ConnSocket;
+  readonly #hooks: ConnHooks<H2Session>;
+  readonly #reader: FrameReader;
+  readonly #out = new FrameBuffer();
+  /** Buffers taken from #out and DATA views, in wire order, for the next socket write. */
+  #queue: Uint8Array[] = [];
+  #flushScheduled = false;
+  readonly #ids = new StreamIds();
+  readonly #open = new Map<number, H2Stream>();
+  #reset: RecentlyReset | null = null;
+  readonly #connSend = new SendWindow(0);
+  readonly #connRecv = ReceiveWindow.connection();
+  /** Streams with DATA waiting, first come first served. */
+  #blocked: H2Stream[] = [];
+  /** The socket asked us to wait for 'drain'. */
+  #socketFull = false;
+  #controlBacklog = 0;
+  // What the server's SETTINGS said (RFC 9113 §6.5.2 defaults until then).
+  peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
+  peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  peerMaxHeaderList = Infinity;
+  #gotSettings = false;
+  /** A request said Connection: close: no new streams; close when the last one ends (Go's doNotReuse). */
+  #retiring = false;
+  /** The last stream id a GOAWAY allowed. */
+  #goAwayLast = Infinity;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #pingTimer: NodeJS.Timeout | null = null;
+  #pingDeadline: NodeJS.Timeout | null = null;
+  #settingsTimer: NodeJS.Timeout | null = null;
+  #pingData: Buffer | null = null;
+  /** The first error that ended the session: what open streams fail with. */
+  #error: HttpoolError | null = null;
+
+  constructor(id: number, key: string, socket: ConnSocket, reader: ReadInto | null, scheme: 'http' | 'https', opts: ResolvedOptions, hooks: ConnHooks<H2Session>, now: number) {
+    this.id = id;
+    this.key = key;
+    this.#socket = socket;
+    this.scheme = scheme;
+    this.opts = opts;
+    this.#hooks = hooks;
+    this.idleSince = now;
+    this.createdAt = now;
+    const listLimit = Math.min(opts.maxResponseHeaderBytes, 0xffffffff);
+    this.#decoder = new HpackDecoder({ maxHeaderListSize: listLimit });
+    // A field block may be as large as the header list it may carry (HPACK can only shrink a
+    // list, or grow it by a few octets per field), so the block bound follows the list limit.
+    const maxBlock = Math.max(DEFAULT_MAX_HEADER_BLOCK_BYTES, Math.min(listLimit, 16 << 20) + DEFAULT_MAX_FRAME_SIZE);
+    this.#reader = new FrameReader(this, {
+      serverPreface: true,
+      maxHeaderBlockBytes: maxBlock,
+      maxContinuationFrames: Math.max(32, Math.ceil(maxBlock / 4096)),
+    });
+    // Go's Transport's SETTINGS (x/net/http2 transport.go newClientConn): no push, a 4 MiB
+    // stream window, the header list limit; then the connection window raised to 1 GiB.
+    this.#out.preface().settings([Setting.ENABLE_PUSH, 0, Setting.INITIAL_WINDOW_SIZE, DEFAULT_STREAM_RECEIVE_WINDOW, Setting.MAX_HEADER_LIST_SIZE, listLimit]);
+    this.#out.windowUpdate(0, this.#connRecv.initialIncrement);
+    this.#flush();
+    if (reader !== null) {
+      this.#shared = reader.shared;
+      reader.buffer = this.#nextRead;
+      reader.fn = this.#onRead;
+    } else socket.on('data', this.#onSocketData);
+    socket.on('drain', this.#onDrain);
+    socket.on('error', this.#onSocketError);
+    socket.on('end', this.#onSocketEnd);
+    socket.on('close', this.#onSocketClose);
+    const wait = opts.http2PingTimeout;
+    if (wait > 0) {
+      this.#settingsTimer = setTimeout(() => {
+        this.#settingsTimer = null;
+        if (!this.#gotSettings) this.#connectionError(connectionError(H2Code.SETTINGS_TIMEOUT, 0, `the server sent no SETTINGS within ${wait} ms (http2PingTimeout)`));
+      }, wait);
+      this.#settingsTimer.unref();
+    }
+    this.#becameIdle();
+  }
+
+  isOpen(): boolean {
+    return this.closeReason === null && !this.draining && !this.#retiring && !this.#ids.exhausted;
+  }
+
+  hasCapacity(): boolean {
+    return this.isOpen() && this.streams < this.maxStreams;
+  }
+
+  reserveStream(): void {
+    this.streams++;
+    if (this.streams === 1) this.#becameBusy();
+  }
+
+  unreserveStream(): void {
+    this.streamDone();
+  }
+
+  setIdle(): void {
+    // Sessions stay out of the idle lists; their idleness is the stream count.
+  }
+
+  roundTrip(req: ExchangeRequest): Promise<ExchangeResult> {
+    this.uses++;
+    if (req.connectionClose) this.#retiring = true;
+    return new H2Stream(this, req).start();
+  }
+
+  // ---- what streams ask of the session ----
+
+  /** A new stream id, or 0 when the session can open none (closed, GOAWAY, ids used up). */
+  openStream(stream: H2Stream): number {
+    if (this.closeReason !== null || this.draining) return 0;
+    const id = this.#ids.next();
+    if (id === 0) return 0;
+    this.#open.set(id, stream);
+    return id;
+  }
+
+  /** The session's error when a stream cannot open or was cut off with it. */
+  get failure(): HttpoolError | null {
+    return this.#error;
+  }
+
+  writeHeaders(streamId: number, block: Buffer, endStream: boolean): void {
+    this.#out.headers(streamId, block, endStream, this.peerMaxFrameSize);
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Queues DATA for a stream; `done` runs once all of it is handed to the socket (or the stream
+   * ended first, with its error). Sent at once as far as the windows and the socket allow.
+   */
+  sendData(stream: H2Stream, data: Uint8Array, end: boolean, done: (err: HttpoolError | null) => void): void {
+    stream.outgoing = { data, off: 0, end, done };
+    if (!this.#trySend(stream)) this.#blocked.push(stream);
+    this.#scheduleFlush();
+  }
+
+  /** RST_STREAM for a stream of ours; frames already in flight for it are then ignored (RecentlyReset). */
+  resetStream(stream: H2Stream, code: number): void {
+    const id = stream.id;
+    if (this.closeReason === null) {
+      this.#out.rstStream(id, code);
+      this.#scheduleFlush();
+      (this.#reset ??= new RecentlyReset({ capacity: RESET_MEMORY })).add(id, stream.recv.available);
+    }
+    this.forget(stream);
+  }
+
+  /** The stream is over on both sides (or reset): its id leaves the table and its DATA the queue. */
+  forget(stream: H2Stream): void {
+    if (stream.id === 0) return;
+    if (this.#open.get(stream.id) === stream) this.#open.delete(stream.id);
+    const o = stream.outgoing;
+    if (o !== null) {
+      stream.outgoing = null;
+      const i = this.#blocked.indexOf(stream);
+      if (i >= 0) this.#blocked.splice(i, 1);
+      o.done(this.#error ?? new ConnectionError('ERR_CONNECTION_CLOSED', 'the stream ended before its request body was sent'));
+    }
+  }
+
+  /** Window credit for DATA the application consumed from a stream (and padding): WINDOW_UPDATE when due. */
+  creditStream(stream: H2Stream, n: number): void {
+    const inc = stream.recv.consumed(n);
+    if (inc > 0 && !stream.remoteEnded && this.closeReason === null) {
+      this.#out.windowUpdate(stream.id, inc);
+      this.#scheduleFlush();
+    }
+  }
+
+  /** A stream finished (or its reservation was dropped). */
+  streamDone(): void {
+    this.streams--;
+    if (this.closeReason !== null) return;
+    if (this.draining || this.#retiring) {
+      if (this.streams === 0) this.close(this.draining ? 'goaway' : 'connection-close');
+      return;
+    }
+    if (this.streams === 0) this.#becameIdle();
+    this.#hooks.reusable(this, null);
+  }
+
+  // ---- frames from the server (FrameHandler) ----
+
+  onData(streamId: number, buf: Buffer, start: number, end: number, endStream: boolean, flowLength: number): void {
+    if (this.closeReason !== null) return;
+    const connErr = this.#connRecv.received(flowLength);
+    if (connErr !== null) return this.#connectionError(connErr);
+    // The connection window is given back at once: a paused stream holds back only its own
+    // window (4 MiB), never the connection's, so one slow reader cannot stall the others.
+    const inc = this.#connRecv.consumed(flowLength);
+    if (inc > 0) {
+      this.#out.windowUpdate(0, inc);
+      this.#scheduleFlush();
+    }
+    const stream = this.#open.get(streamId);
+    if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_DATA, flowLength);
+    const err = stream.recv.received(flowLength);
+    if (err !== null) return stream.protocolError(err);
+    if (flowLength > end - start) this.creditStream(stream, flowLength - (end - start)); // padding
+    stream.onData(buf, start, end, endStream);
+  }
+
+  onHeaders(streamId: number, buf: Buffer, start: number, end: number, endStream: boolean): void {
+    if (this.closeReason !== null) return;
+    let list: string[] | null = null;
+    let tooLarge: HeaderListTooLargeError | null = null;
+    try {
+      // Every block is decoded, whoever it is for: the HPACK table must stay in step (§4.3).
+      list = this.#decoder.decode(buf.subarray(start, end));
+    } catch (e) {
+      if (e instanceof HeaderListTooLargeError) tooLarge = e;
+      else return this.#connectionError(connectionError(H2Code.COMPRESSION_ERROR, 0, (e as Error).message));
+    }
+    const stream = this.#open.get(streamId);
+    if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_HEADERS, 0);
+    if (tooLarge !== null) return stream.headersTooLarge(tooLarge);
+    stream.onHeaders(list!, endStream);
+  }
+
+  onRstStream(streamId: number, errorCode: number): void {
+    if (this.closeReason !== null) return;
+    const stream = this.#open.get(streamId);
+    if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_RST, 0);
+    stream.onReset(errorCode);
+  }
+
+  onSettings(params: number[]): void {
+    if (this.closeReason !== null) return;
+    if (!this.#gotSettings) {
+      this.#gotSettings = true;
+      if (this.#settingsTimer !== null) clearTimeout(this.#settingsTimer);
+      this.#settingsTimer = null;
+    }
+    let moreStreams = false;
+    for (let i = 0; i < params.length; i += 2) {
+      const value = params[i + 1]!;
+      switch (params[i]) {
+        case Setting.HEADER_TABLE_SIZE:
+          this.encoder.setPeerMaxTableSize(value);
+          break;
+        case Setting.ENABLE_PUSH:
+          // §6.5.2: only a client may say 1; from a server it is a connection error.
+          if (value !== 0) return this.#connectionError(connectionError(H2Code.PROTOCOL_ERROR, 0, `SETTINGS_ENABLE_PUSH ${value} from a server`));
+          break;
+        case Setting.MAX_CONCURRENT_STREAMS:
+          moreStreams ||= value > this.maxStreams;
+          this.maxStreams = value;
+          break;
+        case Setting.INITIAL_WINDOW_SIZE: {
+          const delta = value - this.peerInitialWindow;
+          this.peerInitialWindow = value;
+          for (const s of this.#open.values()) {
+            const err = s.send.adjust(delta);
+            if (err !== null) return this.#connectionError(err);
+          }
+          break;
+        }
+        case Setting.MAX_FRAME_SIZE:
+          this.peerMaxFrameSize = value;
+          break;
+        case Setting.MAX_HEADER_LIST_SIZE:
+          this.peerMaxHeaderList = value;
+          break;
+      }
+    }
+    this.#out.settingsAck();
+    if (this.#answeredControl()) return;
+    this.#pump();
+    this.#scheduleFlush();
+    // More room: let waiting requests have it.
+    if (moreStreams && this.isOpen()) this.#hooks.reusable(this, null);
+  }
+
+  onSettingsAck(): void {
+    this.settingsAcked = true;
+  }
+
+  onPing(data: Buffer, ack: boolean): void {
+    if (this.closeReason !== null) return;
+    if (!ack) {
+      this.#out.ping(data, true);
+      if (!this.#answeredControl()) this.#scheduleFlush();
+      return;
+    }
+    const mine = this.#pingData;
+    if (mine !== null && mine.equals(data)) {
+      this.#pingData = null;
+      if (this.#pingDeadline !== null) clearTimeout(this.#pingDeadline);
+      this.#pingDeadline = null;
+      if (this.streams === 0) this.#armPing();
+    }
+  }
+
+  onGoAway(lastStreamId: number, errorCode: number, debug: Buffer): void {
+    if (this.closeReason !== null) return;
+    this.draining = true;
+    this.#goAwayLast = Math.min(this.#goAwayLast, lastStreamId);
+    // Streams above the last id were never processed (RFC 9113 §6.8, §8.7): safe to send again.
+    const refused = [...this.#open.values()].filter((s) => s.id > this.#goAwayLast);
+    for (const s of refused) s.refused(`the server's GOAWAY (last stream ${lastStreamId}, ${codeText(errorCode, debug)}) came before it processed the stream`);
+    if (this.streams === 0) this.close('goaway');
+  }
+
+  onWindowUpdate(streamId: number, increment: number): void {
+    if (this.closeReason !== null) return;
+    if (streamId === 0) {
+      const err = this.#connSend.update(increment);
+      if (err !== null) return this.#connectionError(err);
+    } else {
+      const stream = this.#open.get(streamId);
+      if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_WINDOW_UPDATE, 0);
+      const err = stream.send.update(increment);
+      if (err !== null) return stream.protocolError(err);
+    }
+    this.#pump();
+  }
+
+  onStreamError(err: H2FrameError): void {
+    if (this.closeReason !== null) return;
+    const stream = this.#open.get(err.streamId);
+    if (stream !== undefined) stream.protocolError(err);
+    else if (this.closeReason === null) {
+      this.#out.rstStream(err.streamId, err.h2Code);
+      this.#scheduleFlush();
+    }
+  }
+
+  /** A frame for a stream the session holds no state for: idle, forgotten, or recently reset (§5.1). */
+  #untracked(streamId: number, event: StreamEventValue, length: number): void {
+    const err = this.#ids.checkUntracked(streamId, event) ?? (streamId % 2 === 1 && streamId < this.#ids.last + 2 ? this.#forgotten(streamId, event, length) : null);
+    if (err !== null) this.#connectionError(err);
+  }
+
+  #forgotten(streamId: number, event: StreamEventValue, length: number): H2FrameError | null {
+    const reset = this.#reset;
+    if (reset !== null) return reset.onFrame(streamId, event, length);
+    // Closed by END_STREAMs, never reset: §5.1 lets WINDOW_UPDATE and RST_STREAM through.
+    if (event === StreamEvent.RECV_WINDOW_UPDATE || event === StreamEvent.RECV_RST) return null;
+    return connectionError(H2Code.STREAM_CLOSED, streamId, `frame on closed stream ${streamId}`);
+  }
+
+  // ---- sending ----
+
+  /** Sends as much of the stream's queued DATA as the windows allow; true when all of it went. */
+  #trySend(stream: H2Stream): boolean {
+    const o = stream.outgoing!;
+    for (;;) {
+      if (this.#socketFull) return false;
+      const left = o.data.length - o.off;
+      let n = Math.min(left, this.peerMaxFrameSize, stream.send.available, this.#connSend.available);
+      // An empty final frame needs no window; a non-empty one waits for some.
+      if (n === 0 && left > 0) return false;
+      if (n < 0) n = 0;
+      const last = o.off + n === o.data.length;
+      const endStream = last && o.end;
+      if (n <= COPY_DATA_BELOW) this.#out.data(stream.id, o.data.subarray(o.off, o.off + n), endStream);
+      else {
+        this.#out.dataHeader(stream.id, n, endStream);
+        this.#queue.push(this.#out.take(), o.data.subarray(o.off, o.off + n));
+      }
+      stream.send.consume(n);
+      this.#connSend.consume(n);
+      o.off += n;
+      if (last) {
+        stream.outgoing = null;
+        if (endStream) stream.sentEnd();
+        o.done(null);
+        return true;
+      }
+      // Large uploads: write now and learn whether the socket wants us to wait.
+      if (this.#queue.length > 16) this.#flush();
+    }
+  }
+
+  /** Window or socket room appeared: blocked streams send, first come first served. */
+  #pump(): void {
+    if (this.#blocked.length === 0) return;
+    const waiting = this.#blocked;
+    this.#blocked = [];
+    let i = 0;
+    for (; i < waiting.length; i++) {
+      const s = waiting[i]!;
+      if (s.outgoing === null) continue;
+      if (!this.#trySend(s)) break;
+    }
+    if (i < waiting.length) this.#blocked = waiting.slice(i).concat(this.#blocked);
+    this.#scheduleFlush();
+  }
+
+  /** A SETTINGS or PING answer was queued; true when the peer is flooding and the session ended. */
+  #answeredControl(): boolean {
+    if (!this.#socketFull) return false;
+    if (++this.#controlBacklog <= MAX_CONTROL_BACKLOG) return false;
+    this.#connectionError(connectionError(H2Code.ENHANCE_YOUR_CALM, 0, `more than ${MAX_CONTROL_BACKLOG} SETTINGS/PING frames to answer while the server does not read`));
+    return true;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(this.#flushNow);
+  }
+
+  readonly #flushNow = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
+
+  #flush(): void {
+    if (this.#out.length > 0) this.#queue.push(this.#out.take());
+    const q = this.#queue;
+    if (q.length === 0) return;
+    this.#queue = [];
+    const s = this.#socket;
+    if (s.destroyed) return;
+    let ok: boolean;
+    if (q.length === 1) ok = s.write(q[0]!);
+    else {
+      s.cork();
+      for (let i = 0; i < q.length - 1; i++) s.write(q[i]!);
+      ok = s.write(q[q.length - 1]!);
+      s.uncork();
+    }
+    if (!ok) this.#socketFull = true;
+  }
+
+  readonly #onDrain = (): void => {
+    this.#socketFull = false;
+    this.#controlBacklog = 0;
+    this.#pump();
+  };
+
+  // ---- reading ----
+
+  // Reads through onread (dial.ts): DATA frames are handed to bodies as views of the read, so
+  // reads land in a slab of the session's own, each in fresh octets, never reused (Node's own
+  // Buffer pool scheme). With no stream open nothing can keep a view (only DATA for an open
+  // stream is kept), so an idle session reads into the process's shared buffer and holds no
+  // read memory; a read that lands there just as a stream opens is copied out.
+  #shared: Buffer | null = null;
+  #slab: Buffer | null = null;
+  #slabOff = 0;
+
+  readonly #nextRead = (): Buffer => {
+    if (this.streams === 0) {
+      this.#slab = null;
+      return this.#shared!;
+    }
+    let slab = this.#slab;
+    if (slab === null || slab.length - this.#slabOff < MIN_READ) {
+      slab = this.#slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.#slabOff = 0;
+    }
+    return slab.subarray(this.#slabOff);
+  };
+
+  readonly #onRead = (chunk: Buffer): void => {
+    if (chunk.buffer === this.#shared!.buffer) {
+      if (this.streams > 0) chunk = Buffer.from(chunk);
+    } else this.#slabOff += chunk.length;
+    this.#onSocketData(chunk);
+  };
+
+  readonly #onSocketData = (chunk: Buffer): void => {
+    if (this.closeReason !== null) return;
+    try {
+      this.#reader.feed(chunk);
+    } catch (e) {
+      if (e instanceof H2FrameError) this.#connectionError(e);
+      else throw e;
+    }
+  };
+
+  readonly #onSocketError = (err: NodeJS.ErrnoException): void => {
+    this.#error ??= new ConnectionError(this.streams > 0 ? 'ERR_READ' : 'ERR_CONNECTION_CLOSED', `HTTP/2 connection failed: ${err.message}`, { cause: err });
+    this.close('read-error');
+  };
+
+  readonly #onSocketEnd = (): void => {
+    this.close(this.draining ? 'goaway' : 'server-closed');
+  };
+
+  readonly #onSocketClose = (): void => {
+    this.close(this.draining ? 'goaway' : 'server-closed');
+  };
+
+  /** §5.4.1: GOAWAY with the code, then close; every open stream fails with the error. */
+  #connectionError(err: H2FrameError): void {
+    if (this.closeReason !== null) return;
+    this.#error ??= err;
+    if (!this.#socket.destroyed) {
+      this.#out.goAway(this.#lastPeerStream(), err.h2Code);
+      this.#flush();
+    }
+    this.close('protocol-error');
+  }
+
+  /** The GOAWAY's last stream id: the server opens no streams (push is off), so 0. */
+  #lastPeerStream(): number {
+    return 0;
+  }
+
+  // ---- idle, health, close ----
+
+  #becameBusy(): void {
+    this.#clearIdleTimers();
+    this.#socket.ref?.();
+  }
+
+  #becameIdle(): void {
+    this.idleSince = performance.now();
+    this.#socket.unref?.();
+    this.#clearIdleTimers();
+    const idle = this.opts.idleConnTimeout;
+    if (idle > 0) {
+      this.#idleTimer = setTimeout(() => this.close('idle-timeout'), idle);
+      this.#idleTimer.unref();
+    }
+    this.#armPing();
+  }
+
+  /** Go's ReadIdleTimeout/PingTimeout: an idle session is asked for a PING; no answer in time closes it. */
+  #armPing(): void {
+    const every = this.opts.http2PingInterval;
+    if (every <= 0 || this.#pingTimer !== null) return;
+    this.#pingTimer = setTimeout(() => {
+      this.#pingTimer = null;
+      if (this.closeReason !== null || this.streams > 0) return;
+      const data = Buffer.allocUnsafe(8);
+      data.writeDoubleBE(performance.now());
+      this.#pingData = data;
+      this.#out.ping(data, false);
+      this.#flush();
+      this.#pingDeadline = setTimeout(() => {
+        this.#pingDeadline = null;
+        if (this.#pingData !== null) this.close('health-check-failed');
+      }, this.opts.http2PingTimeout);
+      this.#pingDeadline.unref();
+    }, every);
+    this.#pingTimer.unref();
+  }
+
+  #clearIdleTimers(): void {
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
+    if (this.#pingDeadline !== null) clearTimeout(this.#pingDeadline);
+    this.#idleTimer = this.#pingTimer = this.#pingDeadline = null;
+    this.#pingData = null;
+  }
+
+  close(reason: CloseReason): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    this.#clearIdleTimers();
+    if (this.#settingsTimer !== null) clearTimeout(this.#settingsTimer);
+    this.#settingsTimer = null;
+    const err = this.#error ?? this.#closeError(reason);
+    this.#error = err;
+    const open = [...this.#open.values()];
+    this.#open.clear();
+    for (const s of open) s.sessionEnded(err);
+    const blocked = this.#blocked;
+    this.#blocked = [];
+    for (const s of blocked) this.forget(s);
+    const sock = this.#socket;
+    if (!sock.destroyed) {
+      if (reason !== 'protocol-error' && reason !== 'read-error' && reason !== 'server-closed') this.#out.goAway(0, H2Code.NO_ERROR);
+      this.#flush();
+      // Graceful: our GOAWAY goes out and the socket ends; a peer that never lets go is cut off.
+      sock.end();
+      setTimeout(() => sock.destroy(), LINGER_MS).unref();
+    }
+    this.#hooks.closed(this, reason);
+  }
+
+  #closeError(reason: CloseReason): HttpoolError {
+    if (reason === 'transport-closed') return new TransportClosedError('ERR_TRANSPORT_CLOSED', 'transport closed while the request was in flight');
+    if (reason === 'server-closed' || reason === 'goaway') return new ConnectionError('ERR_CONNECTION_CLOSED', 'the server closed the HTTP/2 connection before the response was complete');
+    if (reason === 'protocol-error') return new ProtocolError('ERR_PROTOCOL', 'HTTP/2 connection error');
+    return new ConnectionError('ERR_CONNECTION_CLOSED', `HTTP/2 connection closed (${reason}) before the response was complete`);
+  }
+}
+
+function codeText(code: number, debug: Buffer): string {
+  const names = Object.entries(H2Code).find(([, v]) => v === code);
+  const text = debug.length > 0 ? `: ${debug.toString('latin1', 0, Math.min(debug.length, 200))}` : '';
+  return `${names?.[0] ?? `code ${code}`}${text}`;
+}
+
