@@ -3,7 +3,7 @@
 // whose trace, or a diagnostics_channel subscriber, takes the event (trace.wants), so an
 // untraced request is neither wrapped nor counted. Neighbours: the transport wraps the body
 // source it opens (meterUpload) and watches the response's BodyChannel (meterDownload); the
-// connections (transport/conn.ts, h2/conn.ts) are unchanged and meter both protocols alike.
+// connections (transport/conn.ts, transport/h2/stream.ts) are unchanged and meter both protocols alike.
 
 import type { BodyChannel } from './body.js';
 import type { BodySource, StreamSource } from './request-body.js';
@@ -53,7 +53,7 @@ export class Meter {
 
 /**
  * The request body for one attempt, counted. A chunk counts once the connection asks for the
- * next one: both writers (body-writer.ts, h2/conn.ts) ask only after the socket or stream took
+ * next one: both writers (body-writer.ts, h2/stream.ts) ask only after the socket or stream took
  * the chunk, waiting for 'drain' when it pushed back. Bytes known up front go out in 64 KiB
  * slices (no copies) so that they, too, report as they go rather than all at once.
  */

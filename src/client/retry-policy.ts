@@ -86,7 +86,7 @@ export function mayResend(req: Request): boolean {
 /**
  * The reason to retry a failure, or null. Retried: no connection (ERR_CONNECT: refused, reset
  * or unreachable while dialing; nothing was sent), and a connection that failed before a byte
- * of the response arrived (the marks conn.ts and h2/conn.ts leave, src/transport/retry.ts).
+ * of the response arrived (the marks conn.ts and h2/stream.ts leave, src/transport/retry.ts).
  * Final: timeouts and aborts (a retry would outlive the caller's limit), DNS, TLS, proxy and
  * protocol errors, and anything once the response began.
  */
