@@ -1,0 +1,156 @@
+// The HTTP/2 interop matrix: one Transport and Client against each of six real HTTP/2 servers
+// the test starts on loopback (nghttpd over TLS and as prior-knowledge h2c, nginx, a Go
+// net/http server, Node's node:http2 server, h2o and Caddy). It pins what httpool's HTTP/2 must
+// do with real peers whatever engine carries it: the same file has to pass on node:http2 and
+// on a replacement engine, unchanged.
+//
+// Per server: ALPN (or h2c) gives res.proto HTTP/2.0; a small GET; a 1 MiB GET whose SHA-256
+// matches (flow control on the receive side: far past the 65,535-byte initial window); a 1 MiB
+// upload the server echoes or stores (flow control on the send side); 50 concurrent requests
+// on at most 2 sessions; HEAD with content-length and no body; trailers where the server can
+// send them; a 204. What a server cannot do is a skipped subtest with the reason, not a pass.
+// No session may end during the matrix (stats().closed stays empty until transport.close()),
+// and nothing is left open after each server (assertReleased).
+//
+// The server's support code is test/support/h2-interop.ts. A missing program fails under CI
+// and is skipped loudly elsewhere, as in the other real-server tests.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test, type TestContext } from 'node:test';
+import { Client, Transport } from '../src/index.js';
+import { assertReleased, resources } from './support/clean.js';
+import { caddyTarget, goTarget, h2oTarget, MiB, nghttpdTarget, nginxTarget, nodeTarget, pattern, sha256, type Target } from './support/h2-interop.js';
+import { certificates, havePeer } from './support/peers.js';
+import { haveServer } from './support/real-servers/launch.js';
+
+const BIG_SHA = sha256(pattern(MiB));
+// Random, not the pattern: an echo cannot pass by the server sending its own /pattern back.
+const UPLOAD = randomBytes(MiB);
+const UPLOAD_SHA = sha256(UPLOAD);
+const CONCURRENT = 50;
+
+interface Case {
+  name: string;
+  /** False when a program is missing (the test was skipped, or it throws under CI). */
+  have(t: TestContext): boolean;
+  start(): Promise<Target>;
+}
+
+const CASES: Case[] = [
+  { name: 'nghttpd (TLS)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(true) },
+  { name: 'nghttpd (h2c, --no-tls)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(false) },
+  { name: 'nginx (TLS)', have: (t) => havePeer(t, 'nginx', 'openssl'), start: nginxTarget },
+  { name: 'Go net/http (TLS)', have: (t) => haveServer(t, 'go', 'openssl'), start: goTarget },
+  // openssl only for the certificate; the server is node:http2 in this process.
+  { name: 'node:http2 createSecureServer', have: (t) => havePeer(t, 'openssl'), start: nodeTarget },
+  { name: 'h2o (TLS)', have: (t) => haveServer(t, 'h2o', 'openssl'), start: h2oTarget },
+  { name: 'Caddy (TLS)', have: (t) => haveServer(t, 'caddy', 'openssl'), start: caddyTarget },
+];
+
+for (const c of CASES) {
+  test(`HTTP/2 interop: ${c.name}`, async (t) => {
+    if (!c.have(t)) return;
+    const before = resources();
+    const s = await c.start();
+    const transport = new Transport({ tls: { ca: certificates().ca }, proxy: null, ...s.transport });
+    const client = new Client({ transport });
+    const url = (path: string): string => s.origin + path;
+    try {
+      await t.test('small GET: res.proto is HTTP/2.0', async () => {
+        const res = await client.get(url(s.small.path));
+        assert.equal(res.proto, 'HTTP/2.0');
+        assert.equal(res.statusCode, 200);
+        assert.equal(await res.body.text(), s.small.body);
+      });
+
+      await t.test('1 MiB GET: every byte, in order', async () => {
+        const res = await client.get(url(s.big));
+        assert.equal(res.proto, 'HTTP/2.0');
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.contentLength, MiB);
+        const bytes = await res.body.bytes();
+        assert.equal(bytes.length, MiB);
+        assert.equal(sha256(bytes), BIG_SHA);
+      });
+
+      await t.test(`1 MiB ${s.upload.method} upload: the server received every byte`, async () => {
+        const res = await (s.upload.method === 'PUT'
+          ? client.put(url(s.upload.path), 'application/octet-stream', UPLOAD)
+          : client.post(url(s.upload.path), 'application/octet-stream', UPLOAD));
+        assert.equal(res.proto, 'HTTP/2.0');
+        const check = s.upload.check;
+        if (check.kind === 'echo') {
+          assert.equal(res.statusCode, 200);
+          if (check.shaHeader !== undefined) assert.equal(res.headers.get(check.shaHeader), UPLOAD_SHA, "the server's own SHA-256 of what it read");
+          const echoed = await res.body.bytes();
+          assert.equal(echoed.length, MiB);
+          assert.equal(sha256(echoed), UPLOAD_SHA);
+        } else {
+          assert.equal(res.statusCode, 201, 'stored');
+          await res.body.close();
+          const back = await client.get(url(check.readBack));
+          assert.equal(back.statusCode, 200);
+          assert.equal(sha256(await back.body.bytes()), UPLOAD_SHA, 'read back whole');
+        }
+      });
+
+      await t.test(`${CONCURRENT} concurrent GETs all succeed on at most 2 sessions`, async () => {
+        const opened = transport.stats().totals.opened;
+        const conns = new Set<number>();
+        const bodies = await Promise.all(
+          Array.from({ length: CONCURRENT }, async () => {
+            const res = await client.get(url(s.small.path), { trace: { gotConn: (i) => conns.add(i.connId) } });
+            assert.equal(res.proto, 'HTTP/2.0');
+            assert.equal(res.statusCode, 200);
+            return res.body.text();
+          }),
+        );
+        assert.deepEqual(bodies, Array<string>(CONCURRENT).fill(s.small.body));
+        assert.ok(conns.size <= 2, `${conns.size} sessions carried the ${CONCURRENT} requests`);
+        assert.ok(transport.stats().totals.opened - opened <= 2, 'at most 2 sessions dialed for them');
+        const host = transport.stats().hosts[s.origin]!;
+        assert.equal(host.active, 0, 'every stream released');
+      });
+
+      await t.test('HEAD keeps content-length, with no body', async () => {
+        const res = await client.head(url(s.big));
+        assert.equal(res.proto, 'HTTP/2.0');
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.contentLength, MiB);
+        assert.equal(res.headers.get('content-length'), String(MiB));
+        assert.equal((await res.body.bytes()).length, 0);
+      });
+
+      const tr = s.trailers;
+      await t.test('trailers arrive on res.trailers after the body', 'none' in tr ? { skip: tr.none } : {}, async () => {
+        if ('none' in tr) return;
+        const res = await client.get(url(tr.path));
+        assert.equal(res.proto, 'HTTP/2.0');
+        assert.equal(res.statusCode, 200);
+        assert.equal(await res.body.text(), tr.body);
+        for (const [name, value] of Object.entries(tr.fields)) assert.equal(res.trailers.get(name), value, `trailer ${name}`);
+      });
+
+      const nc = s.noContent;
+      await t.test('204 No Content: no body', 'none' in nc ? { skip: nc.none } : {}, async () => {
+        if ('none' in nc) return;
+        const res = await client.get(url(nc.path));
+        assert.equal(res.proto, 'HTTP/2.0');
+        assert.equal(res.statusCode, 204);
+        assert.equal((await res.body.bytes()).length, 0);
+      });
+
+      await t.test('no session ended during the matrix; at most 2 opened', () => {
+        const st = transport.stats().totals;
+        assert.deepEqual(st.closed, {}, 'close reasons');
+        assert.ok(st.opened >= 1 && st.opened <= 2, `${st.opened} sessions opened`);
+        assert.deepEqual([st.active, st.dialing, st.waiting], [0, 0, 0]);
+      });
+    } finally {
+      await transport.close();
+      await s.stop();
+    }
+    await assertReleased(before);
+  });
+}
