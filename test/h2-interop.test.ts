@@ -7,7 +7,8 @@
 // Per server: ALPN (or h2c) gives res.proto HTTP/2.0; a small GET; a 1 MiB GET whose SHA-256
 // matches (flow control on the receive side: far past the 65,535-byte initial window); a 1 MiB
 // upload the server echoes or stores (flow control on the send side); 50 concurrent requests
-// on at most 2 sessions; HEAD with content-length and no body; trailers where the server can
+// on at most 2 sessions; 3 uploads and 3 downloads of 1 MiB at once (both directions sharing
+// the connection window); HEAD with content-length and no body; trailers where the server can
 // send them; a 204. What a server cannot do is a skipped subtest with the reason, not a pass.
 // No session may end during the matrix (stats().closed stays empty until transport.close()),
 // and nothing is left open after each server (assertReleased).
@@ -18,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
-import { Client, Transport } from '../src/index.js';
+import { Client, Transport, type ClientTrace } from '../src/index.js';
 import { assertReleased, resources } from './support/clean.js';
 import { caddyTarget, goTarget, h2oTarget, MiB, nghttpdTarget, nginxTarget, nodeTarget, pattern, sha256, type Target } from './support/h2-interop.js';
 import { certificates, havePeer } from './support/peers.js';
@@ -27,7 +28,6 @@ import { haveServer } from './support/real-servers/launch.js';
 const BIG_SHA = sha256(pattern(MiB));
 // Random, not the pattern: an echo cannot pass by the server sending its own /pattern back.
 const UPLOAD = randomBytes(MiB);
-const UPLOAD_SHA = sha256(UPLOAD);
 const CONCURRENT = 50;
 
 interface Case {
@@ -42,8 +42,8 @@ const CASES: Case[] = [
   { name: 'nghttpd (h2c, --no-tls)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(false) },
   { name: 'nginx (TLS)', have: (t) => havePeer(t, 'nginx', 'openssl'), start: nginxTarget },
   { name: 'Go net/http (TLS)', have: (t) => haveServer(t, 'go', 'openssl'), start: goTarget },
-  // openssl only for the certificate; the server is node:http2 in this process.
-  { name: 'node:http2 createSecureServer', have: (t) => havePeer(t, 'openssl'), start: nodeTarget },
+  // In this process, with TEST_CERT: nothing to install.
+  { name: 'node:http2 createSecureServer', have: () => true, start: nodeTarget },
   { name: 'h2o (TLS)', have: (t) => haveServer(t, 'h2o', 'openssl'), start: h2oTarget },
   { name: 'Caddy (TLS)', have: (t) => haveServer(t, 'caddy', 'openssl'), start: caddyTarget },
 ];
@@ -53,9 +53,33 @@ for (const c of CASES) {
     if (!c.have(t)) return;
     const before = resources();
     const s = await c.start();
-    const transport = new Transport({ tls: { ca: certificates().ca }, proxy: null, ...s.transport });
+    // The test CA of test/support/peers.ts unless the target brings its own (node:http2: TEST_CERT).
+    const transport = new Transport({ proxy: null, ...s.transport, tls: s.transport.tls ?? { ca: certificates().ca } });
     const client = new Client({ transport });
     const url = (path: string): string => s.origin + path;
+    /** Sends `body` and checks the server got all of it: its echo, or what it stored read back. */
+    const upload = async (tag: string, body: Buffer, trace?: ClientTrace): Promise<void> => {
+      const path = s.upload.path(tag);
+      const res = await (s.upload.method === 'PUT'
+        ? client.put(url(path), 'application/octet-stream', body, { trace: trace ?? null })
+        : client.post(url(path), 'application/octet-stream', body, { trace: trace ?? null }));
+      assert.equal(res.proto, 'HTTP/2.0');
+      const want = sha256(body);
+      const check = s.upload.check;
+      if (check.kind === 'echo') {
+        assert.equal(res.statusCode, 200);
+        if (check.shaHeader !== undefined) assert.equal(res.headers.get(check.shaHeader), want, "the server's own SHA-256 of what it read");
+        const echoed = await res.body.bytes();
+        assert.equal(echoed.length, body.length);
+        assert.equal(sha256(echoed), want, 'echoed whole');
+      } else {
+        assert.equal(res.statusCode, 201, 'stored');
+        await res.body.close();
+        const back = await client.get(url(path), { trace: trace ?? null });
+        assert.equal(back.statusCode, 200);
+        assert.equal(sha256(await back.body.bytes()), want, 'read back whole');
+      }
+    };
     try {
       await t.test('small GET: res.proto is HTTP/2.0', async () => {
         const res = await client.get(url(s.small.path));
@@ -75,24 +99,7 @@ for (const c of CASES) {
       });
 
       await t.test(`1 MiB ${s.upload.method} upload: the server received every byte`, async () => {
-        const res = await (s.upload.method === 'PUT'
-          ? client.put(url(s.upload.path), 'application/octet-stream', UPLOAD)
-          : client.post(url(s.upload.path), 'application/octet-stream', UPLOAD));
-        assert.equal(res.proto, 'HTTP/2.0');
-        const check = s.upload.check;
-        if (check.kind === 'echo') {
-          assert.equal(res.statusCode, 200);
-          if (check.shaHeader !== undefined) assert.equal(res.headers.get(check.shaHeader), UPLOAD_SHA, "the server's own SHA-256 of what it read");
-          const echoed = await res.body.bytes();
-          assert.equal(echoed.length, MiB);
-          assert.equal(sha256(echoed), UPLOAD_SHA);
-        } else {
-          assert.equal(res.statusCode, 201, 'stored');
-          await res.body.close();
-          const back = await client.get(url(check.readBack));
-          assert.equal(back.statusCode, 200);
-          assert.equal(sha256(await back.body.bytes()), UPLOAD_SHA, 'read back whole');
-        }
+        await upload('one', UPLOAD);
       });
 
       await t.test(`${CONCURRENT} concurrent GETs all succeed on at most 2 sessions`, async () => {
@@ -111,6 +118,22 @@ for (const c of CASES) {
         assert.ok(transport.stats().totals.opened - opened <= 2, 'at most 2 sessions dialed for them');
         const host = transport.stats().hosts[s.origin]!;
         assert.equal(host.active, 0, 'every stream released');
+      });
+
+      // Both directions of flow control at once, the connection window shared by every stream:
+      // 3 uploads (different bytes each, so a DATA frame on the wrong stream shows) and 3
+      // downloads of 1 MiB in flight together.
+      await t.test('3 uploads and 3 downloads of 1 MiB at once on at most 2 sessions', async () => {
+        const conns = new Set<number>();
+        const trace: ClientTrace = { gotConn: (i) => conns.add(i.connId) };
+        const bodies = [randomBytes(MiB), randomBytes(MiB), randomBytes(MiB)];
+        const download = async (): Promise<void> => {
+          const res = await client.get(url(s.big), { trace });
+          assert.equal(res.statusCode, 200);
+          assert.equal(sha256(await res.body.bytes()), BIG_SHA);
+        };
+        await Promise.all([...bodies.map((b, i) => upload(`mixed-${i}`, b, trace)), download(), download(), download()]);
+        assert.ok(conns.size <= 2, `${conns.size} sessions carried them`);
       });
 
       await t.test('HEAD keeps content-length, with no body', async () => {

@@ -5,11 +5,11 @@
 // Node's own http2 server is started here, in this process.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TransportOptions } from '../../src/index.js';
-import { certificates, nghttpd, nginx } from './peers.js';
+import { TEST_CERT, TEST_KEY } from '../../src/testing/index.js';
+import { nghttpd, nginx } from './peers.js';
 import { caddy } from './real-servers/caddy.js';
 import { goServer } from './real-servers/go-server.js';
 import { h2o } from './real-servers/h2o.js';
@@ -33,8 +33,8 @@ export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).
 export type UploadCheck =
   /** The response body is the request body (and, if named, a header carries the server's own SHA-256 of it). */
   | { kind: 'echo'; shaHeader?: string }
-  /** The server stored it (nginx WebDAV PUT, 201): GET `readBack` returns it. */
-  | { kind: 'stored'; readBack: string };
+  /** The server stored it (nginx WebDAV PUT, 201): a GET of the same path returns it. */
+  | { kind: 'stored' };
 
 export interface Target {
   name: string;
@@ -45,7 +45,8 @@ export interface Target {
   small: { path: string; body: string };
   /** GET answers pattern(MiB), with Content-Length (HEAD on it too). */
   big: string;
-  upload: { method: 'POST' | 'PUT'; path: string; check: UploadCheck };
+  /** Where a 1 MiB upload goes; `tag` tells concurrent uploads apart where the server keeps them. */
+  upload: { method: 'POST' | 'PUT'; path(tag: string): string; check: UploadCheck };
   /** A GET whose response ends with trailer fields, or why the server sends none. */
   trailers: { path: string; body: string; fields: Record<string, string> } | { none: string };
   /** A GET answered 204, or why the server cannot. */
@@ -63,7 +64,7 @@ export async function nghttpdTarget(tls: boolean): Promise<Target> {
     transport: tls ? {} : { unencryptedHTTP2: true },
     small: { path: '/hello', body: 'hello' },
     big: '/pattern',
-    upload: { method: 'POST', path: '/hello', check: { kind: 'echo' } },
+    upload: { method: 'POST', path: () => '/hello', check: { kind: 'echo' } },
     trailers: { path: '/hello', body: 'hello', fields: { 'x-interop-trailer': 'nghttpd' } },
     noContent: { none: 'nghttpd serves files only: no way to configure a 204' },
     stop: () => p.stop(),
@@ -86,7 +87,7 @@ export async function nginxTarget(): Promise<Target> {
     transport: {},
     small: { path: '/hello', body: 'hello' },
     big: '/pattern',
-    upload: { method: 'PUT', path: '/upload/blob', check: { kind: 'stored', readBack: '/upload/blob' } },
+    upload: { method: 'PUT', path: (tag) => `/upload/blob-${tag}`, check: { kind: 'stored' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'nginx' } },
     noContent: { path: '/no-content' },
     stop: () => n.stop(),
@@ -102,7 +103,7 @@ export async function goTarget(): Promise<Target> {
     transport: {},
     small: { path: '/hello', body: 'hello' },
     big: `/pattern?n=${MiB}`,
-    upload: { method: 'POST', path: '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
+    upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'go' } },
     noContent: { path: '/no-content' },
     stop: async () => {
@@ -119,7 +120,7 @@ export async function h2oTarget(): Promise<Target> {
     transport: {},
     small: { path: '/hello', body: 'hello' },
     big: '/static/pattern',
-    upload: { method: 'POST', path: '/echo', check: { kind: 'echo' } },
+    upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo' } },
     trailers: { none: "h2o 2.2's file and mruby handlers send no trailers" },
     noContent: { path: '/no-content' },
     stop: async () => {
@@ -136,7 +137,7 @@ export async function caddyTarget(): Promise<Target> {
     transport: {},
     small: { path: '/hello', body: 'hello' },
     big: '/static/pattern',
-    upload: { method: 'POST', path: '/echo', check: { kind: 'echo' } },
+    upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo' } },
     trailers: { none: "Caddy's respond and file_server handlers send no trailers" },
     noContent: { path: '/no-content' },
     stop: async () => {
@@ -145,10 +146,13 @@ export async function caddyTarget(): Promise<Target> {
   };
 }
 
-/** node:http2's createSecureServer in this process, with the routes the Go server has. */
+/**
+ * node:http2's createSecureServer in this process, with the routes the Go server has. It serves
+ * httpool/testing's TEST_CERT (ECDSA P-256; the other servers' openssl-made certificates are RSA),
+ * so it needs no openssl, and its Transport trusts that certificate alone.
+ */
 export async function nodeTarget(): Promise<Target> {
-  const c = certificates();
-  const server = http2.createSecureServer({ cert: readFileSync(c.serverCert), key: readFileSync(c.serverKey) });
+  const server = http2.createSecureServer({ cert: TEST_CERT, key: TEST_KEY });
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (s) => {
     sessions.add(s);
@@ -207,10 +211,10 @@ export async function nodeTarget(): Promise<Target> {
   return {
     name: 'node:http2',
     origin: `https://localhost:${port}`,
-    transport: {},
+    transport: { tls: { ca: TEST_CERT } },
     small: { path: '/hello', body: 'hello' },
     big: `/pattern?n=${MiB}`,
-    upload: { method: 'POST', path: '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
+    upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'node' } },
     noContent: { path: '/no-content' },
     stop: async () => {
