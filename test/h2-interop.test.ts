@@ -7,8 +7,9 @@
 // Per server: ALPN (or h2c) gives res.proto HTTP/2.0; a small GET; a 1 MiB GET whose SHA-256
 // matches (flow control on the receive side: far past the 65,535-byte initial window); a 1 MiB
 // upload the server echoes or stores (flow control on the send side); 50 concurrent requests
-// on at most 2 sessions; 3 uploads and 3 downloads of 1 MiB at once (both directions sharing
-// the connection window); HEAD with content-length and no body; trailers where the server can
+// on at most 2 sessions; a 1 MiB upload of unknown length; Expect: 100-continue; 3 uploads and
+// 3 downloads of 1 MiB at once (both directions sharing the connection window); a 30,000-byte
+// request header (CONTINUATION); HEAD with content-length and no body; trailers where the server can
 // send them; a 204. What a server cannot do is a skipped subtest with the reason, not a pass.
 // No session may end during the matrix (stats().closed stays empty until transport.close()),
 // and nothing is left open after each server (assertReleased).
@@ -19,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
-import { Client, Transport, type ClientTrace } from '../src/index.js';
+import { Client, Transport, type BodyInit, type ClientTrace } from '../src/index.js';
 import { assertReleased, resources } from './support/clean.js';
 import { caddyTarget, goTarget, h2oTarget, MiB, nghttpdTarget, nginxTarget, nodeTarget, pattern, sha256, type Target } from './support/h2-interop.js';
 import { certificates, havePeer } from './support/peers.js';
@@ -38,7 +39,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'nghttpd (TLS)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(true) },
+  { name: 'nghttpd (TLS, every frame padded)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(true) },
   { name: 'nghttpd (h2c, --no-tls)', have: (t) => havePeer(t, 'nghttpd', 'openssl'), start: () => nghttpdTarget(false) },
   { name: 'nginx (TLS)', have: (t) => havePeer(t, 'nginx', 'openssl'), start: nginxTarget },
   { name: 'Go net/http (TLS)', have: (t) => haveServer(t, 'go', 'openssl'), start: goTarget },
@@ -57,12 +58,13 @@ for (const c of CASES) {
     const transport = new Transport({ proxy: null, ...s.transport, tls: s.transport.tls ?? { ca: certificates().ca } });
     const client = new Client({ transport });
     const url = (path: string): string => s.origin + path;
-    /** Sends `body` and checks the server got all of it: its echo, or what it stored read back. */
-    const upload = async (tag: string, body: Buffer, trace?: ClientTrace): Promise<void> => {
+    /** Sends `body` (or `send`, a stream of it) and checks the server got all of it: its echo, or what it stored read back. */
+    const upload = async (tag: string, body: Buffer, trace?: ClientTrace, send: BodyInit = body, headers?: Record<string, string>): Promise<void> => {
       const path = s.upload.path(tag);
+      const init = { trace: trace ?? null, headers: headers ?? {} };
       const res = await (s.upload.method === 'PUT'
-        ? client.put(url(path), 'application/octet-stream', body, { trace: trace ?? null })
-        : client.post(url(path), 'application/octet-stream', body, { trace: trace ?? null }));
+        ? client.put(url(path), 'application/octet-stream', send, init)
+        : client.post(url(path), 'application/octet-stream', send, init));
       assert.equal(res.proto, 'HTTP/2.0');
       const want = sha256(body);
       const check = s.upload.check;
@@ -120,6 +122,21 @@ for (const c of CASES) {
         assert.equal(host.active, 0, 'every stream released');
       });
 
+      await t.test('1 MiB upload of unknown length (a stream of 64 KiB chunks, no content-length)', async () => {
+        const body = randomBytes(MiB);
+        async function* chunks(): AsyncGenerator<Uint8Array> {
+          for (let i = 0; i < body.length; i += 64 * 1024) yield body.subarray(i, i + 64 * 1024);
+        }
+        await upload('streamed', body, undefined, chunks());
+      });
+
+      await t.test(`Expect: 100-continue holds the 1 MiB body ${s.sends100Continue ? 'until the 100' : 'for expectContinueTimeout (the server sends no 100)'}`, async () => {
+        let got100 = false;
+        const trace: ClientTrace = { got100Continue: () => (got100 = true) };
+        await upload('expect', randomBytes(MiB), trace, undefined, { Expect: '100-continue' });
+        if (s.sends100Continue) assert.ok(got100, 'the server sent 100 Continue');
+      });
+
       // Both directions of flow control at once, the connection window shared by every stream:
       // 3 uploads (different bytes each, so a DATA frame on the wrong stream shows) and 3
       // downloads of 1 MiB in flight together.
@@ -134,6 +151,19 @@ for (const c of CASES) {
         };
         await Promise.all([...bodies.map((b, i) => upload(`mixed-${i}`, b, trace)), download(), download(), download()]);
         assert.ok(conns.size <= 2, `${conns.size} sessions carried them`);
+      });
+
+      // Over 16,384 bytes HPACK-encoded (the default SETTINGS_MAX_FRAME_SIZE): the field block
+      // goes as HEADERS plus CONTINUATION. The next request on the session shows HPACK state
+      // stayed in step on both sides.
+      await t.test('a 30,000-byte request header (HEADERS + CONTINUATION)', async () => {
+        const opened = transport.stats().totals.opened;
+        const res = await client.get(url(s.small.path), { headers: { 'x-large': 'x'.repeat(30_000) } });
+        assert.equal(res.statusCode, 200);
+        assert.equal(await res.body.text(), s.small.body);
+        const next = await client.get(url(s.small.path));
+        assert.equal(await next.body.text(), s.small.body);
+        assert.equal(transport.stats().totals.opened, opened, 'the same session');
       });
 
       await t.test('HEAD keeps content-length, with no body', async () => {
@@ -162,6 +192,17 @@ for (const c of CASES) {
         assert.equal(res.proto, 'HTTP/2.0');
         assert.equal(res.statusCode, 204);
         assert.equal((await res.body.bytes()).length, 0);
+      });
+
+      // Known gap, kept visible (todo: reported, never fails the run). Over HTTP/1.1 httpool
+      // gives a 204 contentLength 0 (h1/parse.ts), as Go does; Go's HTTP/2 transport does too
+      // (x/net/http2 handleResponse: no content-length and END_STREAM on HEADERS → 0), but
+      // httpool's HTTP/2 path reports -1 (h2/conn.ts takes only the content-length field).
+      await t.test('204 No Content: contentLength is 0, as over HTTP/1.1 and in Go', 'none' in nc ? { skip: nc.none } : { todo: 'HTTP/2 reports -1 today' }, async () => {
+        if ('none' in nc) return;
+        const res = await client.get(url(nc.path));
+        await res.body.bytes();
+        assert.equal(res.contentLength, 0);
       });
 
       await t.test('no session ended during the matrix; at most 2 opened', () => {

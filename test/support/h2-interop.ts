@@ -51,15 +51,28 @@ export interface Target {
   trailers: { path: string; body: string; fields: Record<string, string> } | { none: string };
   /** A GET answered 204, or why the server cannot. */
   noContent: { path: string } | { none: string };
+  /**
+   * Whether the server answers Expect: 100-continue with a 100 over HTTP/2. Those that do not
+   * still get the body, after the Transport's expectContinueTimeout (Go's rule).
+   */
+  sends100Continue: boolean;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
 
 export async function nghttpdTarget(tls: boolean): Promise<Target> {
-  // --echo-upload answers a POST with its body; --trailer adds the field to every response with a body.
-  const p = await nghttpd({ tls, echoUpload: true, trailers: ['x-interop-trailer: nghttpd'], files: { pattern: pattern(MiB) } });
+  // --echo-upload answers a POST with its body; --trailer adds the field to every response with
+  // a body. Over TLS every frame nghttpd sends is padded (PADDED on HEADERS and DATA, up to 255
+  // bytes): the only server here that pads, so the h2c variant stays plain for the contrast.
+  const p = await nghttpd({
+    tls,
+    echoUpload: true,
+    trailers: ['x-interop-trailer: nghttpd'],
+    files: { pattern: pattern(MiB) },
+    ...(tls ? { padding: 255 } : {}),
+  });
   return {
-    name: tls ? 'nghttpd' : 'nghttpd h2c',
+    name: tls ? 'nghttpd (padded frames)' : 'nghttpd h2c',
     origin: p.url,
     transport: tls ? {} : { unencryptedHTTP2: true },
     small: { path: '/hello', body: 'hello' },
@@ -67,6 +80,7 @@ export async function nghttpdTarget(tls: boolean): Promise<Target> {
     upload: { method: 'POST', path: () => '/hello', check: { kind: 'echo' } },
     trailers: { path: '/hello', body: 'hello', fields: { 'x-interop-trailer': 'nghttpd' } },
     noContent: { none: 'nghttpd serves files only: no way to configure a 204' },
+    sends100Continue: true,
     stop: () => p.stop(),
   };
 }
@@ -75,7 +89,10 @@ export async function nginxTarget(): Promise<Target> {
   // A static POST is 405 in nginx, and `return 200` discards the body unread: WebDAV PUT stores
   // it instead, and reading it back proves every byte arrived. Relative roots are under the -p
   // prefix (the peer's temp directory), where www/ is.
+  // large_client_header_buffers (server level, accepted where the locations go) bounds one
+  // HTTP/2 header field in nginx; 8k by default, too small for the 30,000-byte request header.
   const locations = `
+    large_client_header_buffers 4 64k;
     location = /no-content { return 204; }
     location = /trailers { default_type text/plain; add_trailer x-interop-trailer nginx; return 200 "trailers"; }
     location /upload/ { root www; dav_methods PUT; create_full_put_path on; client_max_body_size 4m; client_body_buffer_size 2m; }
@@ -90,6 +107,7 @@ export async function nginxTarget(): Promise<Target> {
     upload: { method: 'PUT', path: (tag) => `/upload/blob-${tag}`, check: { kind: 'stored' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'nginx' } },
     noContent: { path: '/no-content' },
+    sends100Continue: false,
     stop: () => n.stop(),
   };
 }
@@ -106,6 +124,7 @@ export async function goTarget(): Promise<Target> {
     upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'go' } },
     noContent: { path: '/no-content' },
+    sends100Continue: true,
     stop: async () => {
       await g.finish();
     },
@@ -123,6 +142,7 @@ export async function h2oTarget(): Promise<Target> {
     upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo' } },
     trailers: { none: "h2o 2.2's file and mruby handlers send no trailers" },
     noContent: { path: '/no-content' },
+    sends100Continue: false,
     stop: async () => {
       await s.finish();
     },
@@ -140,6 +160,8 @@ export async function caddyTarget(): Promise<Target> {
     upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo' } },
     trailers: { none: "Caddy's respond and file_server handlers send no trailers" },
     noContent: { path: '/no-content' },
+    // Go's server (Caddy's) sends the 100 when the handler first reads the body.
+    sends100Continue: true,
     stop: async () => {
       await s.finish();
     },
@@ -217,6 +239,9 @@ export async function nodeTarget(): Promise<Target> {
     upload: { method: 'POST', path: () => '/echo', check: { kind: 'echo', shaHeader: 'x-body-sha256' } },
     trailers: { path: '/trailers', body: 'trailers', fields: { 'x-interop-trailer': 'node' } },
     noContent: { path: '/no-content' },
+    // With the 'stream' API nothing sends a 100 unless the handler does (the automatic one is the
+    // compat API's, when no 'checkContinue' listener is set).
+    sends100Continue: false,
     stop: async () => {
       // server.close() waits for every session to end: end any the client left open.
       for (const s of sessions) s.destroy();

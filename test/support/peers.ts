@@ -323,6 +323,8 @@ export interface NghttpdOptions {
   trailers?: string[];
   /** More files under the document root, by name. */
   files?: Record<string, Buffer>;
+  /** --padding: up to this many bytes of padding on each frame nghttpd sends (PADDED flag). */
+  padding?: number;
 }
 
 /**
@@ -340,6 +342,7 @@ export async function nghttpd(opts: NghttpdOptions): Promise<H2Peer> {
   if (opts.maxStreams !== undefined) args.push('-m', String(opts.maxStreams));
   if (opts.echoUpload === true) args.push('--echo-upload');
   for (const t of opts.trailers ?? []) args.push(`--trailer=${t}`);
+  if (opts.padding !== undefined) args.push(`--padding=${opts.padding}`);
   if (opts.tls) {
     const c = certificates();
     args.push(String(port), c.serverKey, c.serverCert);
