@@ -23,7 +23,7 @@ import { test, type TestContext } from 'node:test';
 import { Client, Transport, type BodyInit, type ClientTrace } from '../src/index.js';
 import { assertReleased, resources } from './support/clean.js';
 import { caddyTarget, goTarget, h2oTarget, MiB, nghttpdTarget, nginxTarget, nodeTarget, pattern, sha256, type Target } from './support/h2-interop.js';
-import { certificates, havePeer } from './support/peers.js';
+import { certificates, havePeer, nginx } from './support/peers.js';
 import { haveServer } from './support/real-servers/launch.js';
 
 const BIG_SHA = sha256(pattern(MiB));
@@ -218,3 +218,28 @@ for (const c of CASES) {
     await assertReleased(before);
   });
 }
+
+// Known bug, kept visible (todo: reported, never fails the run). nginx refuses a request header
+// field over large_client_header_buffers (8k by default) with GOAWAY ENHANCE_YOUR_CALM, a
+// connection error. node:http2 then closes the stream with rstCode ENHANCE_YOUR_CALM, which
+// h2/header-limit.ts reads as node's own reset for a response over maxResponseHeaderBytes: the
+// caller is told the *response* headers were over 1 MiB when the server refused the *request*.
+// Go reports a GoAwayError naming ENHANCE_YOUR_CALM.
+test('HTTP/2 interop: nginx refusing a large request header (GOAWAY ENHANCE_YOUR_CALM) is not reported as maxResponseHeaderBytes', { todo: 'reported as ERR_HEADERS_TOO_LARGE today' }, async (t) => {
+  if (!havePeer(t, 'nginx', 'openssl')) return;
+  const before = resources();
+  const n = await nginx();
+  const transport = new Transport({ tls: { ca: certificates().ca }, proxy: null });
+  try {
+    const err = await new Client({ transport }).get(`https://localhost:${n.https}/hello`, { headers: { 'x-large': 'x'.repeat(20_000) } }).then(
+      () => assert.fail('nginx accepted a 20,000-byte field over its 8k limit'),
+      (e: unknown) => e as Error & { code?: string },
+    );
+    assert.notEqual(err.code, 'ERR_HEADERS_TOO_LARGE', err.message);
+    assert.doesNotMatch(err.message, /maxResponseHeaderBytes/);
+  } finally {
+    await transport.close();
+    await n.stop();
+  }
+  await assertReleased(before);
+});
