@@ -160,11 +160,19 @@ export interface Nginx extends Peer {
   goaway: number;
 }
 
+/** What a test adds to nginx(): more locations on every server, and files under the document root. */
+export interface NginxOptions {
+  /** nginx config text inserted into every server block (locations). */
+  locations?: string;
+  /** Files written under the document root (www/), by path relative to it. */
+  files?: Record<string, Buffer>;
+}
+
 /**
  * Locations on every server: /hello → "hello", /echo-host → the Host it saw, /proto → the
  * protocol, /client → the client certificate's subject, /bytes/N → N bytes, /slow → 1 s wait.
  */
-export async function nginx(): Promise<Nginx> {
+export async function nginx(opts: NginxOptions = {}): Promise<Nginx> {
   const c = certificates();
   const dir = mkdtempSync(join(tmpdir(), 'httpool-nginx-'));
   const [https, mtls, tls13, http, goaway] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
@@ -177,6 +185,7 @@ export async function nginx(): Promise<Nginx> {
     location = /sni { default_type text/plain; return 200 "$ssl_server_name"; }
     location = /cipher { default_type text/plain; return 200 "$ssl_protocol $ssl_cipher"; }
     location / { root ${dir}/www; }
+    ${opts.locations ?? ''}
   `;
   const tls = `ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; ssl_session_cache shared:S:1m; ssl_session_tickets on;`;
   const conf = `
@@ -197,6 +206,7 @@ http {
   writeFileSync(join(dir, 'nginx.conf'), conf);
   execFileSync('mkdir', ['-p', join(dir, 'www')]);
   writeFileSync(join(dir, 'www', 'big'), Buffer.alloc(1 << 20, 0x61));
+  for (const [name, bytes] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, 'www', name), bytes);
   const peer = await startPeer(BINARIES.nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], dir, [https, mtls, tls13, http, goaway], join(dir, 'error.log'));
   return { ...peer, https, mtls, tls13, http, goaway };
 }
@@ -303,11 +313,25 @@ export interface H2Peer extends Peer {
   url: string;
 }
 
+export interface NghttpdOptions {
+  tls: boolean;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS (-m). */
+  maxStreams?: number;
+  /** --echo-upload: a POST or PUT is answered with its own body. */
+  echoUpload?: boolean;
+  /** --trailer: these fields ("name: value") end every response that has a body. */
+  trailers?: string[];
+  /** More files under the document root, by name. */
+  files?: Record<string, Buffer>;
+  /** --padding: up to this many bytes of padding on each frame nghttpd sends (PADDED flag). */
+  padding?: number;
+}
+
 /**
  * nghttpd serving /hello ("hello"), /big (1 MiB) and /huge (8 MiB) over TLS (h2 by ALPN) or, with `tls: false`,
  * as prior-knowledge h2c. `maxStreams` sets SETTINGS_MAX_CONCURRENT_STREAMS.
  */
-export async function nghttpd(opts: { tls: boolean; maxStreams?: number }): Promise<H2Peer> {
+export async function nghttpd(opts: NghttpdOptions): Promise<H2Peer> {
   const dir = mkdtempSync(join(tmpdir(), 'httpool-nghttpd-'));
   const port = await freePort();
   execFileSync('mkdir', ['-p', join(dir, 'www')]);
@@ -315,8 +339,12 @@ export async function nghttpd(opts: { tls: boolean; maxStreams?: number }): Prom
   writeFileSync(join(dir, 'www', 'big'), Buffer.alloc(1 << 20, 0x62));
   // Larger than a stream's receive window (4 MiB, Go's): left unread, it holds its stream open.
   writeFileSync(join(dir, 'www', 'huge'), Buffer.alloc(8 << 20, 0x63));
+  for (const [name, bytes] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, 'www', name), bytes);
   const args = ['-a', '127.0.0.1', '-d', join(dir, 'www')];
   if (opts.maxStreams !== undefined) args.push('-m', String(opts.maxStreams));
+  if (opts.echoUpload === true) args.push('--echo-upload');
+  for (const t of opts.trailers ?? []) args.push(`--trailer=${t}`);
+  if (opts.padding !== undefined) args.push(`--padding=${opts.padding}`);
   if (opts.tls) {
     const c = certificates();
     args.push(String(port), c.serverKey, c.serverCert);

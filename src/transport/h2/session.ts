@@ -380,9 +380,15 @@ export class H2Session implements Poolable, FrameHandler {
     if (this.closeReason !== null) return;
     this.draining = true;
     this.#goAwayLast = Math.min(this.#goAwayLast, lastStreamId);
+    // An error code says why the server is ending the connection (nginx: ENHANCE_YOUR_CALM for a
+    // request header over its buffers): the streams it then cuts off fail with it, as Go's
+    // GoAwayError names it.
+    if (errorCode !== H2Code.NO_ERROR) {
+      this.#error ??= new ConnectionError('ERR_CONNECTION_CLOSED', `the server ended the HTTP/2 connection with GOAWAY ${codeText(errorCode, debug)} (last stream ${lastStreamId})`);
+    }
     // Streams above the last id were never processed (RFC 9113 §6.8, §8.7): safe to send again.
     const refused = [...this.#open.values()].filter((s) => s.id > this.#goAwayLast);
-    for (const s of refused) s.refused(`the server's GOAWAY (last stream ${lastStreamId}, ${codeText(errorCode, debug)}) came before it processed the stream`);
+    for (const s of refused) s.refused(`the server sent GOAWAY ${codeText(errorCode, debug)} (last stream ${lastStreamId}) before it processed the stream`);
     if (this.streams === 0) this.close('goaway');
   }
 

@@ -212,6 +212,9 @@ export class H2Stream implements BodySource {
     }
     this.#noBody = this.req.method === 'HEAD' || status === 204 || status === 304;
     this.#declared = contentLength;
+    // Go (x/net/http2 handleResponse): no content-length, and END_STREAM on the HEADERS, is a
+    // body of length 0, as HTTP/1.1's 204 is; HEAD's length stays unknown.
+    if (contentLength === -1 && endStream && this.req.method !== 'HEAD') contentLength = 0;
     const head = new H2Head(status, contentLength, fields);
     let coding: Coding[] | null;
     try {

@@ -2,17 +2,22 @@
 // certificate instead), its data under the temp directory (XDG_DATA_HOME, HOME), HTTP/1.1 on one
 // port and TLS with HTTP/2 on another, and a short idle limit (servers.timeouts.idle). Caddy has
 // no per-connection request limit. Every request is in its JSON access log.
+// For the HTTP/2 interop matrix (test/h2-interop.test.ts): /echo answers with the request body
+// (the {http.request.body} placeholder: Caddy reads it whole into memory), /no-content is a 204,
+// and `files` are served by file_server under /static/.
 
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificates } from '../peers.js';
 import { freePort, launch, serverDir, SERVER_BINARIES } from './launch.js';
 import { postIds, type RealServer } from './server.js';
 
-export async function caddy(opts: { idleMs: number }): Promise<RealServer> {
+export async function caddy(opts: { idleMs: number; files?: Record<string, Buffer> }): Promise<RealServer> {
   const c = certificates();
   const dir = serverDir('caddy');
   const [http, https] = [await freePort(), await freePort()];
+  mkdirSync(join(dir, 'www', 'static'), { recursive: true });
+  for (const [name, bytes] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, 'www', 'static', name), bytes);
   const site = `
   log {
     output file ${dir}/access.log
@@ -20,6 +25,12 @@ export async function caddy(opts: { idleMs: number }): Promise<RealServer> {
   }
   respond /hello "hello" 200
   respond /post "ok" 200
+  respond /echo "{http.request.body}" 200
+  respond /no-content 204
+  handle /static/* {
+    root * ${dir}/www
+    file_server
+  }
 `;
   const conf = `{
   admin off

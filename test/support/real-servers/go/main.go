@@ -5,6 +5,12 @@
 //	POST /post?id=X    reads the body, prints "POST X" on stdout (the tests count these lines:
 //	                   a POST the client sent twice shows twice), answers "ok X"
 //	GET  /slow?ms=N    answers after N ms
+//	GET  /pattern?n=N  N bytes of the interop pattern (byte i = i + 31*(i>>8) + 101*(i>>16), mod
+//	                   256; test/support/h2-interop.ts makes the same), Content-Length set so HEAD
+//	                   keeps it
+//	POST /echo         answers with the request body, its SHA-256 in X-Body-Sha256
+//	GET  /trailers     "trailers", then trailer X-Interop-Trailer: go
+//	GET  /no-content   204
 //
 // -idle sets Server.IdleTimeout (HTTP/1.1 keep-alive and HTTP/2 alike). -max-per-conn N answers
 // the Nth request on an HTTP/1.1 connection with Connection: close, as Apache's
@@ -15,6 +21,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -72,6 +80,40 @@ func main() {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		io.WriteString(w, "slow")
+	})
+	// The HTTP/2 interop matrix (test/h2-interop.test.ts).
+	mux.HandleFunc("/pattern", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i + 31*(i>>8) + 101*(i>>16))
+		}
+		// Set explicitly: Go only computes Content-Length for a body that fits its first buffer,
+		// and HEAD must still declare the length.
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if r.Method != http.MethodHead {
+			w.Write(b)
+		}
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		sum := sha256.Sum256(b)
+		w.Header().Set("X-Body-Sha256", hex.EncodeToString(sum[:]))
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
+	mux.HandleFunc("/trailers", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Interop-Trailer")
+		io.WriteString(w, "trailers")
+		w.Header().Set("X-Interop-Trailer", "go")
+	})
+	mux.HandleFunc("/no-content", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
 	})
 	srv := &http.Server{
 		Handler:     mux,
