@@ -145,10 +145,14 @@ export class H2Peer implements FrameHandler {
     this.socket.resume();
   }
 
-  /** Waits until `pred` holds (checked after every chunk read and on close); false after `ms`. */
+  /**
+   * Waits until `pred` holds (checked after every chunk read and on close); false after `ms`, or
+   * once the socket has closed (no timer outlives the connection: the case's leak check counts them).
+   */
   async until(pred: () => boolean, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     while (!pred()) {
+      if (this.closed) return false;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((r) => {
