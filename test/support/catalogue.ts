@@ -22,7 +22,7 @@ export interface CaseContext {
  * leak check.
  */
 let warmed: Promise<void> | null = null;
-function warmUp(): Promise<void> {
+export function warmUp(): Promise<void> {
   warmed ??= (async () => {
     const srv = await faultServer([{ read: 'request' }, { send: ok('warm') }, { stall: true }]);
     const tr = new Transport();
