@@ -128,9 +128,12 @@ export class H2Session implements Poolable, FrameHandler {
     this.createdAt = now;
     const listLimit = Math.min(opts.maxResponseHeaderBytes, 0xffffffff);
     this.#decoder = new HpackDecoder({ maxHeaderListSize: listLimit });
-    // A field block may be as large as the header list it may carry (HPACK can only shrink a
-    // list, or grow it by a few octets per field), so the block bound follows the list limit.
-    const maxBlock = Math.max(DEFAULT_MAX_HEADER_BLOCK_BYTES, Math.min(listLimit, 16 << 20) + DEFAULT_MAX_FRAME_SIZE);
+    // A field block over the header list limit is still read and decoded to its end (the HPACK
+    // table must stay in step, RFC 9113 §4.3) and fails its stream only (§10.5.1), up to the
+    // default limit's worth (1 MiB) or the limit itself when larger; a block beyond that is a
+    // connection error ENHANCE_YOUR_CALM (the CONTINUATION flood bound, frames/reader.ts), as
+    // Go closes a connection after a bounded excess (CVE-2023-45288).
+    const maxBlock = Math.max(DEFAULT_MAX_HEADER_BLOCK_BYTES, Math.min(Math.max(listLimit, 1 << 20), 16 << 20) + DEFAULT_MAX_FRAME_SIZE);
     this.#reader = new FrameReader(this, {
       serverPreface: true,
       maxHeaderBlockBytes: maxBlock,

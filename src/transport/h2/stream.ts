@@ -212,9 +212,11 @@ export class H2Stream implements BodySource {
     }
     this.#noBody = this.req.method === 'HEAD' || status === 204 || status === 304;
     this.#declared = contentLength;
-    // Go (x/net/http2 handleResponse): no content-length, and END_STREAM on the HEADERS, is a
-    // body of length 0, as HTTP/1.1's 204 is; HEAD's length stays unknown.
-    if (contentLength === -1 && endStream && this.req.method !== 'HEAD') contentLength = 0;
+    // As over HTTP/1.1 (h1/parse.ts): 204 and 304 have no content whatever they declare, and
+    // HEAD keeps the declared length. Go (x/net/http2 handleResponse) also takes no
+    // content-length with END_STREAM on the HEADERS as a body of length 0.
+    if (status === 204 || status === 304) contentLength = this.req.method === 'HEAD' ? contentLength : 0;
+    else if (contentLength === -1 && endStream && this.req.method !== 'HEAD') contentLength = 0;
     const head = new H2Head(status, contentLength, fields);
     let coding: Coding[] | null;
     try {
@@ -327,10 +329,12 @@ export class H2Stream implements BodySource {
     this.#localEnded = true;
     if (this.#done) return;
     let e = err;
-    // Before the head nothing of the response was read: another connection may try again
-    // (retry.ts decides). The session's error is shared, so the mark goes on a copy.
-    if (!this.#headDone && err.code !== 'ERR_TRANSPORT_CLOSED') {
-      e = err instanceof ProtocolError ? new ProtocolError(err.code, err.message, { cause: err }) : new ConnectionError(err.code, err.message, { cause: err });
+    // The connection went before the head: another connection may try again (retry.ts
+    // decides), as over HTTP/1.1; the session's error is shared, so the mark goes on a copy.
+    // Not after a protocol error of the server's: Go's shouldRetryRequest does not retry a
+    // connection error either, and a server breaking HTTP/2 would break it on the next too.
+    if (!this.#headDone && err instanceof ConnectionError) {
+      e = new ConnectionError(err.code, err.message, { cause: err });
       markRetryable(e, { nothingWritten: false, nothingRead: true });
     }
     this.#finish(e);
