@@ -430,3 +430,19 @@ test('writers refuse arguments that would put a connection error on the wire', (
   assert.throws(() => new FrameBuffer().rstStream(0, 0), RangeError);
   assert.throws(() => new FrameBuffer().goAway(0, 2 ** 32), RangeError);
 });
+
+test('FrameBuffer.trim: lets the chunk go only when nothing is pending; taken frames stay intact and later frames still write', () => {
+  const fb = new FrameBuffer(64);
+  fb.ping(Buffer.alloc(8, 1), false);
+  fb.trim(); // pending: kept
+  const first = fb.take();
+  assert.equal(first.length, 17);
+  fb.trim(); // nothing pending: the chunk goes
+  fb.ping(Buffer.alloc(8, 2), true);
+  const second = fb.take();
+  assert.equal(second.length, 17);
+  assert.equal(first[4], 0, 'the first PING, not an ACK, unchanged');
+  assert.equal(first[9], 1);
+  assert.equal(second[4], 1, 'ACK flag');
+  assert.equal(second[9], 2);
+});

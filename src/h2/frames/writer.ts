@@ -240,6 +240,8 @@ export const FRAME_BUFFER_CHUNK = 64 * 1024;
  * scheme of Node's own Buffer pool). When a chunk is full a new one is started, carrying over
  * what was not taken yet. No allocation per frame.
  */
+const EMPTY_CHUNK = Buffer.alloc(0);
+
 export class FrameBuffer {
   readonly #chunkSize: number;
   #buf: Buffer;
@@ -249,6 +251,16 @@ export class FrameBuffer {
   constructor(chunkSize: number = FRAME_BUFFER_CHUNK) {
     this.#chunkSize = chunkSize;
     this.#buf = Buffer.allocUnsafe(chunkSize);
+  }
+
+  /**
+   * Lets the backing chunk go when nothing is pending (an idle connection need not hold one);
+   * the next frame allocates a new chunk.
+   */
+  trim(): void {
+    if (this.#off !== this.#start) return;
+    this.#buf = EMPTY_CHUNK;
+    this.#start = this.#off = 0;
   }
 
   /** Octets written and not taken. */
