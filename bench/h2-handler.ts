@@ -3,7 +3,7 @@
 // this one costs the server more CPU than the raw HTTP/1.1 listener; with nginx as the server
 // (the default) the h2 rows are served by nginx instead.
 //
-// GET /slow/<ms> (the HTTP/2 memory figures, bench/memory.ts): the response headers at once,
+// GET /slow/<ms> (the HTTP/2 memory figures, bench/memory-h2.ts): the response headers at once,
 // then the 2-byte body <ms> later, so the client holds an open stream meanwhile; counted in
 // `parked` from the headers to the body.
 

@@ -56,8 +56,8 @@ export function nginxConfig({ dir, ports, tls }: NginxConfigInput): string {
   // nginx 1.22 syntax: http2 on the listen line. Its ALPN also accepts http/1.1, so every
   // client of the h2 row checks it got h2 (a fallback counts as an error).
   if (tls !== null && ports.h2 !== null) servers.push(server(`127.0.0.1:${ports.h2} ssl http2 backlog=4096`, tlsExtra));
-  // The h2-c256 row's server: SETTINGS_MAX_CONCURRENT_STREAMS 128 (nginx's own default, as
-  // Go's server's default is 250 and many CDNs say 100 or 128), so 256 requests need 2 sessions.
+  // The h2-c256 row's server: SETTINGS_MAX_CONCURRENT_STREAMS 128 (nginx's own default; Go's
+  // server says 250), so 256 requests at once need at least 2 sessions.
   if (tls !== null && ports.h2Max128 !== null) {
     servers.push(server(`127.0.0.1:${ports.h2Max128} ssl http2 backlog=4096`, `${tlsExtra}\n    http2_max_concurrent_streams 128;`));
   }

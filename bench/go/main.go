@@ -9,6 +9,8 @@
 //	run <milliseconds>   measure for that long; prints one JSON line (see Result)
 //
 // and exits at EOF, so it never outlives the bench that started it. No external modules.
+// With -mem-idle-urls / -mem-stream-url it instead measures the HTTP/2 memory figures once
+// and exits (memMode, for bench/memory-h2.ts).
 package main
 
 import (
@@ -216,7 +218,7 @@ func main() {
 	caFile := flag.String("ca", "", "PEM file of the CA to trust (https)")
 	h2 := flag.Bool("h2", false, "offer h2 in ALPN (https)")
 	maxConns := flag.Int("max-conns", 0, "MaxConnsPerHost when below -c (0: -c)")
-	memIdle := flag.String("mem-idle-urls", "", "memory mode (see mem.go): comma-separated URLs, one idle session each")
+	memIdle := flag.String("mem-idle-urls", "", "memory mode (memMode below): comma-separated URLs, one idle session each")
 	memStream := flag.String("mem-stream-url", "", "memory mode: a URL whose answer the server holds back after its headers")
 	memStreams := flag.Int("mem-streams", 256, "memory mode: streams held open at once on one session")
 	flag.Parse()
@@ -258,7 +260,7 @@ func main() {
 	}
 }
 
-// MemResult is memory mode's one JSON line (bench/memory.ts goMemory parses it). Bytes of
+// MemResult is memory mode's one JSON line (bench/memory-h2.ts goRow parses it). Bytes of
 // runtime.MemStats HeapAlloc + StackInuse after runtime.GC(), growth divided by the count.
 type MemResult struct {
 	IdleSessions       int      `json:"idleSessions"`
