@@ -29,8 +29,9 @@ const WAIT_MS = 10_000;
 const GO_TIMEOUT_MS = 60_000;
 /**
  * Before each baseline: what was closed just before (the previous figure's sessions, the
- * HTTP/1.1 memory clients) finishes closing, so its memory is not freed during a measurement
- * (a run where it was gave a per-stream figure half the usual one).
+ * HTTP/1.1 memory clients) finishes closing, so its memory is not freed during a measurement.
+ * (Added for a per-stream figure half the usual one in full `npm run bench` runs; it did not
+ * change that, see docs/BENCHMARKS.md, but is kept as a precaution.)
  */
 const SETTLE_MS = 500;
 
