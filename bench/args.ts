@@ -37,7 +37,7 @@ export const USAGE = `usage: node build/bench/run.js [flags]     (npm run bench 
   --profile DIR     write a CPU profile of each Node client's process, warm-up and rounds, to
                     DIR/<scenario>-<client>.cpuprofile (open in Chrome DevTools or speedscope),
                     and print each httpool profile's costliest functions
-The default run (no flags) takes about 6 minutes; each flag set explicitly wins over --quick.`;
+The default run (no flags) takes about 8 minutes; each flag set explicitly wins over --quick.`;
 
 function numberFlag(flag: string, value: string | undefined, allowZero: boolean): number {
   const n = Number(value);

@@ -28,6 +28,12 @@ export interface Target {
   protocol: Protocol;
   /** The most requests in flight at once, which is also each client's connection budget. */
   concurrency: number;
+  /**
+   * A connection budget below `concurrency` (maxConnsPerHost, Go's MaxConnsPerHost), for a row
+   * whose requests must share connections (h2-1m: one HTTP/2 session); absent: `concurrency`.
+   * The bare node:http2 client always has one session, whatever this says.
+   */
+  maxConns?: number;
   method: Method;
   path: string;
   /** The request body (POST), sent as application/octet-stream with a Content-Length; null for none. */

@@ -12,12 +12,13 @@ export async function httpoolClient(target: Target): Promise<BenchClient> {
   const other = process.env.HTTPOOL_BENCH_BUILD;
   const hp = (await import(other === undefined ? '../src/index.js' : pathToFileURL(join(other, 'src/index.js')).href)) as typeof import('../src/index.js');
   const transport = new hp.Transport({
-    // At most `concurrency` connections, all kept idle. (Over h2 one connection carries them all.)
+    // At most `concurrency` connections (or the row's smaller maxConns), all kept idle. (Over h2
+    // one connection carries them all, up to the server's SETTINGS_MAX_CONCURRENT_STREAMS.)
     // maxIdleConns too: its default (100, as Go's) would close the idle surplus at 256
     // concurrent and make the pool redial; bench/go/main.go sets Go's MaxIdleConns the same way.
     maxIdleConns: Math.max(target.concurrency, 100),
     maxIdleConnsPerHost: Math.max(target.concurrency, 2),
-    maxConnsPerHost: target.concurrency,
+    maxConnsPerHost: target.maxConns ?? target.concurrency,
     ...(target.ca === null ? {} : { tls: { ca: target.ca } }),
     // HTTP/1.1 over TLS: do not offer h2 in ALPN. Over h2 the default (true) is what is measured.
     ...(target.protocol === 'HTTP/1.1' ? { forceAttemptHTTP2: false } : {}),

@@ -72,6 +72,7 @@ export async function goRunner(bin: GoBinary, target: Target, expect: Expect, cp
     '-expect-bytes', String(expect.expectBytes),
     '-expect-proto', target.protocol,
     '-c', String(target.concurrency),
+    ...(target.maxConns === undefined ? [] : ['-max-conns', String(target.maxConns)]),
     ...(caPath === null ? [] : ['-ca', caPath]),
     ...(target.protocol === 'HTTP/2.0' ? ['-h2'] : []),
   ];

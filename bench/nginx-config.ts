@@ -8,6 +8,8 @@
 //   /post   `return 200 "ok"`: nginx reads the request body and drops it (its discard path),
 //           so keep-alive framing holds; checked with pipelined 4 KiB POSTs on one connection.
 //   /nginx_status  stub_status, the connection and request counters bench/nginx.ts reads.
+// The h2 listener allows 512 concurrent streams per session (one session carries any row's
+// concurrency); a second h2 listener allows 128 (the h2-c256 row).
 
 import { SMALL_BODY, POST_ANSWER } from './bodies.js';
 
@@ -17,6 +19,8 @@ export interface NginxPorts {
   httpNoPush: number;
   https: number | null;
   h2: number | null;
+  /** HTTP/2 with http2_max_concurrent_streams 128 (h2-c256). */
+  h2Max128: number | null;
 }
 
 export interface NginxConfigInput {
@@ -52,6 +56,11 @@ export function nginxConfig({ dir, ports, tls }: NginxConfigInput): string {
   // nginx 1.22 syntax: http2 on the listen line. Its ALPN also accepts http/1.1, so every
   // client of the h2 row checks it got h2 (a fallback counts as an error).
   if (tls !== null && ports.h2 !== null) servers.push(server(`127.0.0.1:${ports.h2} ssl http2 backlog=4096`, tlsExtra));
+  // The h2-c256 row's server: SETTINGS_MAX_CONCURRENT_STREAMS 128 (nginx's own default; Go's
+  // server says 250), so 256 requests at once need at least 2 sessions.
+  if (tls !== null && ports.h2Max128 !== null) {
+    servers.push(server(`127.0.0.1:${ports.h2Max128} ssl http2 backlog=4096`, `${tlsExtra}\n    http2_max_concurrent_streams 128;`));
+  }
   return `daemon off;
 master_process off;
 worker_processes 1;

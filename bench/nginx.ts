@@ -94,6 +94,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
     httpNoPush: await freePort(),
     https: tls === null ? null : await freePort(),
     h2: tls === null ? null : await freePort(),
+    h2Max128: tls === null ? null : await freePort(),
   };
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConfig({ dir, ports, tls }));
@@ -114,7 +115,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
   try {
     // Ready when every listener accepts; bounded by READY_TIMEOUT_MS.
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const all = [ports.http, ports.httpNoPush, ports.https, ports.h2].filter((p): p is number => p !== null);
+    const all = [ports.http, ports.httpNoPush, ports.https, ports.h2, ports.h2Max128].filter((p): p is number => p !== null);
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         let log = '';
@@ -140,6 +141,7 @@ export async function startNginx(bin: string, tls: ServerTls | null, cpu: number
         httpNoPush: `http://127.0.0.1:${ports.httpNoPush}`,
         https: ports.https === null ? null : `https://127.0.0.1:${ports.https}`,
         h2: ports.h2 === null ? null : `https://127.0.0.1:${ports.h2}`,
+        h2Max128: ports.h2Max128 === null ? null : `https://127.0.0.1:${ports.h2Max128}`,
       },
       async counters(): Promise<ServerCounters> {
         reads++;

@@ -7,6 +7,7 @@ import type { ClientName } from './clients.js';
 import { formatTable } from '../cli/table.js';
 import type { MemoryRow } from './memory.js';
 import { IDLE_CONNS, IN_FLIGHT } from './memory.js';
+import { H2_IDLE_SESSIONS, H2_STREAMS, type H2MemoryRow } from './memory-h2.js';
 
 export interface Row {
   scenario: string;
@@ -153,4 +154,22 @@ export function renderMemory(rows: readonly MemoryRow[]): string {
   ];
   const notes = rows.filter((r) => r.error !== null).map((r) => `! memory ${r.client}: ${r.error ?? ''}`);
   return [formatTable(header, body, [false, true, true, true]), ...legend, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}
+
+export function renderH2Memory(rows: readonly H2MemoryRow[], goNote: string | null): string {
+  const header = ['client', 'idle sessions', 'KiB/idle session', 'stream sessions', `KiB/open stream (${H2_STREAMS} open)`];
+  const body = rows.map((r) => [r.client, String(r.idleSessions), kib(r.idleBytesPerSession), String(r.streamSessions), kib(r.streamBytesPerStream)]);
+  const legend = [
+    '',
+    `HTTP/2 over TLS against the Node server. idle: one GET to each of ${H2_IDLE_SESSIONS} HTTP/2 listeners (one session`,
+    'per port, each its own pool host), sessions left open, growth after a full GC / the sessions;',
+    `open stream: ${H2_STREAMS} GETs on one already-open session (maxConnsPerHost 1) that the server answered with`,
+    'headers and holds the body of, growth / the streams.',
+    'httpool: heap + external (process.memoryUsage()); go: runtime.MemStats HeapAlloc + StackInuse after',
+    'runtime.GC(), in its own process (GOMAXPROCS=1). Same shape, different instruments.',
+    ...rows.filter((r) => r.check !== null).map((r) => `check ${r.client}: ${r.check ?? ''}`),
+    ...(goNote === null ? [] : [goNote]),
+  ];
+  const notes = rows.filter((r) => r.error !== null).map((r) => `! h2 memory ${r.client}: ${r.error ?? ''}`);
+  return [formatTable(header, body, [false, true, true, true, true]), ...legend, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

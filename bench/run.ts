@@ -3,7 +3,8 @@
 // Node server child as a fallback) on CPU 0 with the clients on CPU 1 (bench/pin.ts). For each
 // scenario every client warms up, then the rounds run with the clients rotated each round
 // (A/B alternation), so drift in the machine's speed hits all of them alike; the table shows
-// medians over the rounds. Then the memory figures (bench/memory.ts). Progress goes to
+// medians over the rounds. Then the memory figures (bench/memory.ts, and the HTTP/2 ones of
+// httpool and Go, bench/memory-h2.ts). Progress goes to
 // stderr, results to stdout. Every process and temp dir it makes is stopped or removed at
 // the end, on failure and on Ctrl-C (bench/cleanup.ts).
 
@@ -17,9 +18,10 @@ import { buildGo, goRunner, type GoBinary } from './go-runner.js';
 import { describeMachine, machineLines } from './machine.js';
 import type { RunResult } from './measure.js';
 import { MEMORY_CLIENTS, measureMemory, type MemoryRow } from './memory.js';
+import { H2_IDLE_SESSIONS, H2_MEMORY_CLIENTS, measureH2Memory, type H2MemoryRow } from './memory-h2.js';
 import { findNginx, startNginx } from './nginx.js';
 import { canPin, cpus, isPinned, reexecPinned } from './pin.js';
-import { ratios, renderMemory, renderTable, type Row, type Skipped } from './report.js';
+import { ratios, renderH2Memory, renderMemory, renderTable, type Row, type Skipped } from './report.js';
 import { nodeRunner, type Runner } from './runner.js';
 import { MEMORY_ID, needsTls, SCENARIOS, type Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
@@ -121,7 +123,16 @@ function targetOf(ctx: Context, sc: Scenario): Target {
   const origin = ctx.server.origins[sc.listener];
   if (origin === null) throw new Error(`${sc.id}: the server has no ${sc.listener} listener`);
   const ca = needsTls(sc) ? (ctx.certs?.ca ?? null) : null;
-  return { origin, ca, protocol: sc.protocol, concurrency: sc.concurrency, method: sc.method, path: sc.path, body: sc.body };
+  return {
+    origin,
+    ca,
+    protocol: sc.protocol,
+    concurrency: sc.concurrency,
+    ...(sc.maxConns === undefined ? {} : { maxConns: sc.maxConns }),
+    method: sc.method,
+    path: sc.path,
+    body: sc.body,
+  };
 }
 
 async function createRunner(ctx: Context, name: ClientName, sc: Scenario, target: Target): Promise<Runner> {
@@ -174,18 +185,22 @@ async function runScenario(ctx: Context, sc: Scenario, clients: readonly ClientN
 }
 
 /** Certificates when a selected scenario needs TLS; the TLS scenarios become skips when they cannot be made. */
-async function certsFor(selected: readonly Scenario[]): Promise<{ certs: BenchCerts | null; skipped: Skipped[] }> {
+async function certsFor(selected: readonly Scenario[], h2Memory: boolean): Promise<{ certs: BenchCerts | null; skipped: Skipped[] }> {
   const tlsScenarios = selected.filter(needsTls);
-  if (tlsScenarios.length === 0) return { certs: null, skipped: [] };
+  if (tlsScenarios.length === 0 && !h2Memory) return { certs: null, skipped: [] };
   const made = await makeCerts();
   if (!('skipped' in made)) return { certs: made, skipped: [] };
-  progress(`skipping ${tlsScenarios.map((s) => s.id).join(', ')}: ${made.skipped}`);
-  return { certs: null, skipped: tlsScenarios.map((s) => ({ scenario: s.id, reason: made.skipped })) };
+  const ids = [...tlsScenarios.map((s) => s.id), ...(h2Memory ? [H2_MEMORY_ID] : [])];
+  progress(`skipping ${ids.join(', ')}: ${made.skipped}`);
+  return { certs: null, skipped: ids.map((id) => ({ scenario: id, reason: made.skipped })) };
 }
 
-function estimateSeconds(args: BenchArgs, scenarios: readonly Scenario[], clientsOf: (sc: Scenario) => readonly ClientName[], memory: boolean): number {
+/** How a skip of the HTTP/2 memory figures is named (they run with --only memory). */
+const H2_MEMORY_ID = 'memory (HTTP/2)';
+
+function estimateSeconds(args: BenchArgs, scenarios: readonly Scenario[], clientsOf: (sc: Scenario) => readonly ClientName[], memory: boolean, h2Memory: boolean): number {
   const perClient = args.warmupS + args.rounds * args.durationS + 0.3;
-  return Math.round(scenarios.reduce((s, sc) => s + clientsOf(sc).length * perClient, 0) + (memory ? 25 : 0) + 5);
+  return Math.round(scenarios.reduce((s, sc) => s + clientsOf(sc).length * perClient, 0) + (memory ? 25 : 0) + (h2Memory ? 20 : 0) + 5);
 }
 
 async function startServer(args: BenchArgs, certs: BenchCerts | null, cpu: number | null): Promise<ServerProcess> {
@@ -213,23 +228,28 @@ async function main(): Promise<number> {
   const selected = SCENARIOS.filter((s) => wanted(s.id) && clientsOf(s).length > 0);
   const memoryClients = MEMORY_CLIENTS.filter((c) => args.clients.length === 0 || args.clients.includes(c));
   const doMemory = wanted(MEMORY_ID) && memoryClients.length > 0;
-  progress(`about ${estimateSeconds(args, selected, clientsOf, doMemory)} s; ${pinning}`);
+  const h2MemoryClients = H2_MEMORY_CLIENTS.filter((c) => args.clients.length === 0 || args.clients.includes(c));
+  const doH2Memory = wanted(MEMORY_ID) && h2MemoryClients.length > 0;
+  progress(`about ${estimateSeconds(args, selected, clientsOf, doMemory, doH2Memory)} s; ${pinning}`);
 
   const skipped: Skipped[] = [];
   let go: GoBinary | null = null;
-  if (selected.some((s) => clientsOf(s).includes('go'))) {
+  let goNote: string | null = null;
+  if (selected.some((s) => clientsOf(s).includes('go')) || (doH2Memory && h2MemoryClients.includes('go'))) {
     progress('building bench/go/main.go');
     const built = await buildGo();
     if ('skipped' in built) {
       progress(`no go rows: ${built.skipped}`);
       skipped.push({ scenario: 'go', reason: built.skipped });
+      goNote = `go: not measured (${built.skipped})`;
     } else go = built;
   }
-  const { certs, skipped: tlsSkipped } = await certsFor(selected);
+  const { certs, skipped: tlsSkipped } = await certsFor(selected, doH2Memory);
   skipped.push(...tlsSkipped);
   const scenarios = selected.filter((s) => !tlsSkipped.some((k) => k.scenario === s.id));
   const rows: Row[] = [];
   let memory: MemoryRow[] = [];
+  let h2Memory: H2MemoryRow[] = [];
   let serverText = '';
   try {
     if (scenarios.length > 0) {
@@ -246,11 +266,13 @@ async function main(): Promise<number> {
         await server.stop();
       }
     }
-    if (doMemory) {
-      const node = await startNodeServer(null, cpu.server);
+    const h2MemoryCerts = doH2Memory ? certs : null;
+    if (doMemory || h2MemoryCerts !== null) {
+      const node = await startNodeServer(h2MemoryCerts, cpu.server, h2MemoryCerts === null ? 0 : H2_IDLE_SESSIONS);
       progress(`memory figures against ${node.description}`);
       try {
-        memory = await measureMemory(node, memoryClients, progress);
+        if (doMemory) memory = await measureMemory(node, memoryClients, progress);
+        if (h2MemoryCerts !== null) h2Memory = await measureH2Memory(node, h2MemoryCerts, h2MemoryClients, go, cpu.client, progress);
       } finally {
         await node.stop();
       }
@@ -261,7 +283,7 @@ async function main(): Promise<number> {
   }
   const machine = describeMachine(serverText || 'none', go?.version ?? null, pinning);
   if (args.json) {
-    console.log(JSON.stringify({ machine, args, scenarios: scenarios.map(({ body, ...s }) => ({ ...s, bodyBytes: body?.length ?? 0 })), rows, ratios: ratios(rows), memory, skipped }, null, 2));
+    console.log(JSON.stringify({ machine, args, scenarios: scenarios.map(({ body, ...s }) => ({ ...s, bodyBytes: body?.length ?? 0 })), rows, ratios: ratios(rows), memory, h2Memory, skipped }, null, 2));
   } else {
     for (const line of machineLines(machine)) console.log(line);
     console.log(`${args.rounds} round(s) of ${args.durationS}s per client, warm-up ${args.warmupS}s, clients rotated each round`);
@@ -272,10 +294,14 @@ async function main(): Promise<number> {
       console.log('');
       console.log(renderMemory(memory));
     }
+    if (h2Memory.length > 0) {
+      console.log('');
+      console.log(renderH2Memory(h2Memory, goNote));
+    }
     if (args.profileDir !== null) printProfiles(args.profileDir, scenarios);
   }
   // A skip is the machine lacking a tool, not a wrong result: it does not fail the run.
-  return rows.some((r) => r.error !== null) || memory.some((m) => m.error !== null) ? 1 : 0;
+  return rows.some((r) => r.error !== null) || memory.some((m) => m.error !== null) || h2Memory.some((m) => m.error !== null) ? 1 : 0;
 }
 
 /** Each scenario's httpool profile: where its process spent its time, costliest first. */

@@ -24,6 +24,8 @@ export interface Origins {
   httpNoPush: string;
   https: string | null;
   h2: string | null;
+  /** HTTP/2 over TLS from a server advertising SETTINGS_MAX_CONCURRENT_STREAMS 128 (h2-c256). */
+  h2Max128: string | null;
 }
 
 export type Listener = keyof Origins;

@@ -3,11 +3,15 @@
 // not share an event loop with the clients being measured. Listeners, all on 127.0.0.1:
 //   - plain HTTP/1.1 (always), a raw `net` server (bench/h1-handler.ts);
 //   - HTTP/1.1 over TLS, the same raw handler behind tls.createServer, ALPN http/1.1 only;
-//   - HTTP/2 over TLS, node:http2 with allowHTTP1 false (bench/h2-handler.ts).
+//   - HTTP/2 over TLS, node:http2 with allowHTTP1 false (bench/h2-handler.ts);
+//   - the same, advertising SETTINGS_MAX_CONCURRENT_STREAMS 128 (the h2-c256 row);
+//   - with `--h2-idle-ports N`, N more such HTTP/2 listeners (the memory figure per idle
+//     HTTP/2 session: one session to each, as one host each).
 // The TLS ones start only when the parent passes `--tls-key FILE --tls-cert FILE`.
 //
-// IPC protocol (parent ⇄ child): the child sends { type: 'listening', port, tlsPort, h2Port }
-// once (the TLS ports null without a certificate); the parent may send { type: 'stats' } and
+// IPC protocol (parent ⇄ child): the child sends { type: 'listening', port, tlsPort, h2Port,
+// h2Max128Port, h2IdlePorts } once (the TLS ports null, and h2IdlePorts empty, without a
+// certificate); the parent may send { type: 'stats' } and
 // gets { type: 'stats', connections, requests, parked } back, totals over all listeners.
 
 import { readFileSync } from 'node:fs';
@@ -16,6 +20,8 @@ import tls from 'node:tls';
 import { counters } from './counters.js';
 import { serveHttp1 } from './h1-handler.js';
 import { createHttp2Server } from './h2-handler.js';
+
+const MAX_IDLE_PORTS = 1_000;
 
 function flag(name: string): string | null {
   const i = process.argv.indexOf(name);
@@ -37,6 +43,8 @@ async function main(): Promise<void> {
   const port = await listen(net.createServer({ noDelay: true }, serveHttp1));
   let tlsPort: number | null = null;
   let h2Port: number | null = null;
+  let h2Max128Port: number | null = null;
+  const h2IdlePorts: number[] = [];
   const keyPath = flag('--tls-key');
   const certPath = flag('--tls-cert');
   if (keyPath !== null && certPath !== null) {
@@ -45,8 +53,11 @@ async function main(): Promise<void> {
     // ALPN http/1.1 only: a client offering h2 here still gets HTTP/1.1, as the row intends.
     tlsPort = await listen(tls.createServer({ key, cert, noDelay: true, ALPNProtocols: ['http/1.1'] }, serveHttp1));
     h2Port = await listen(createHttp2Server(key, cert));
+    h2Max128Port = await listen(createHttp2Server(key, cert, 128));
+    const idle = Math.min(Math.max(Math.floor(Number(flag('--h2-idle-ports') ?? 0)), 0), MAX_IDLE_PORTS);
+    for (let i = 0; i < idle; i++) h2IdlePorts.push(await listen(createHttp2Server(key, cert)));
   }
-  process.send?.({ type: 'listening', port, tlsPort, h2Port });
+  process.send?.({ type: 'listening', port, tlsPort, h2Port, h2Max128Port, h2IdlePorts });
 }
 
 process.on('message', (msg: unknown) => {

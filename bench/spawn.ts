@@ -16,6 +16,8 @@ export interface NodeServerCounters extends ServerCounters {
 
 export interface NodeServerProcess extends ServerProcess {
   counters(): Promise<NodeServerCounters>;
+  /** The `--h2-idle-ports` listeners (startNodeServer's h2IdlePorts), one origin each. */
+  h2IdleOrigins: string[];
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -26,6 +28,8 @@ interface Message {
   port?: unknown;
   tlsPort?: unknown;
   h2Port?: unknown;
+  h2Max128Port?: unknown;
+  h2IdlePorts?: unknown;
   connections?: unknown;
   requests?: unknown;
   parked?: unknown;
@@ -61,9 +65,11 @@ function portOrNull(v: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-export async function startNodeServer(tls: ServerTls | null, cpu: number | null): Promise<NodeServerProcess> {
+/** `h2IdlePorts`: that many extra HTTP/2 listeners (with `tls`), for the memory figure per idle session. */
+export async function startNodeServer(tls: ServerTls | null, cpu: number | null, h2IdlePorts = 0): Promise<NodeServerProcess> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const [cmd, args] = onCpu(cpu, process.execPath, [script, ...(tls === null ? [] : ['--tls-key', tls.keyPath, '--tls-cert', tls.certPath])]);
+  const tlsArgs = tls === null ? [] : ['--tls-key', tls.keyPath, '--tls-cert', tls.certPath, '--h2-idle-ports', String(h2IdlePorts)];
+  const [cmd, args] = onCpu(cpu, process.execPath, [script, ...tlsArgs]);
   // spawn with an 'ipc' slot rather than fork, so taskset can sit in front of node.
   const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const unregister = onCleanup(() => stopChild(child));
@@ -74,7 +80,13 @@ export async function startNodeServer(tls: ServerTls | null, cpu: number | null)
   try {
     const ports = await nextMessage(child, START_TIMEOUT_MS, (m) =>
       m.type === 'listening' && typeof m.port === 'number'
-        ? { port: m.port, tlsPort: portOrNull(m.tlsPort), h2Port: portOrNull(m.h2Port) }
+        ? {
+            port: m.port,
+            tlsPort: portOrNull(m.tlsPort),
+            h2Port: portOrNull(m.h2Port),
+            h2Max128Port: portOrNull(m.h2Max128Port),
+            h2IdlePorts: Array.isArray(m.h2IdlePorts) ? m.h2IdlePorts.filter((p): p is number => typeof p === 'number') : [],
+          }
         : undefined,
     );
     // 127.0.0.1, not localhost: the certificate names both, and no client may pick ::1.
@@ -86,7 +98,9 @@ export async function startNodeServer(tls: ServerTls | null, cpu: number | null)
         httpNoPush: `http://127.0.0.1:${ports.port}`,
         https: ports.tlsPort === null ? null : `https://127.0.0.1:${ports.tlsPort}`,
         h2: ports.h2Port === null ? null : `https://127.0.0.1:${ports.h2Port}`,
+        h2Max128: ports.h2Max128Port === null ? null : `https://127.0.0.1:${ports.h2Max128Port}`,
       },
+      h2IdleOrigins: ports.h2IdlePorts.map((p) => `https://127.0.0.1:${p}`),
       async counters() {
         const reply = nextMessage(child, STATS_TIMEOUT_MS, (m) =>
           m.type === 'stats' && typeof m.connections === 'number' && typeof m.requests === 'number' && typeof m.parked === 'number'

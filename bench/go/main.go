@@ -9,6 +9,8 @@
 //	run <milliseconds>   measure for that long; prints one JSON line (see Result)
 //
 // and exits at EOF, so it never outlives the bench that started it. No external modules.
+// With -mem-idle-urls / -mem-stream-url it instead measures the HTTP/2 memory figures once
+// and exits (memMode, for bench/memory-h2.ts).
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,11 +68,11 @@ func cpuMs() float64 {
 	return tv(ru.Utime) + tv(ru.Stime)
 }
 
-func newClient(caFile string, h2 bool, concurrency int) (*http.Client, error) {
+func newClient(caFile string, h2 bool, concurrency int, maxConns int) (*http.Client, error) {
 	tr := &http.Transport{
 		MaxIdleConns:        concurrency * 2,
 		MaxIdleConnsPerHost: concurrency,
-		MaxConnsPerHost:     concurrency,
+		MaxConnsPerHost:     maxConns,
 		IdleConnTimeout:     90 * time.Second,
 		// The Node clients do not ask for gzip either (and the servers do not compress).
 		DisableCompression: true,
@@ -214,12 +217,22 @@ func main() {
 	concurrency := flag.Int("c", 1, "requests in flight, and the connection budget")
 	caFile := flag.String("ca", "", "PEM file of the CA to trust (https)")
 	h2 := flag.Bool("h2", false, "offer h2 in ALPN (https)")
+	maxConns := flag.Int("max-conns", 0, "MaxConnsPerHost when below -c (0: -c)")
+	memIdle := flag.String("mem-idle-urls", "", "memory mode (memMode below): comma-separated URLs, one idle session each")
+	memStream := flag.String("mem-stream-url", "", "memory mode: a URL whose answer the server holds back after its headers")
+	memStreams := flag.Int("mem-streams", 256, "memory mode: streams held open at once on one session")
 	flag.Parse()
+	if *memIdle != "" || *memStream != "" {
+		os.Exit(memMode(*caFile, *memIdle, *memStream, *memStreams))
+	}
 	if *url == "" || *concurrency < 1 {
 		fmt.Fprintln(os.Stderr, "go-bench: -url and -c >= 1 are required")
 		os.Exit(2)
 	}
-	client, err := newClient(*caFile, *h2, *concurrency)
+	if *maxConns < 1 || *maxConns > *concurrency {
+		*maxConns = *concurrency
+	}
+	client, err := newClient(*caFile, *h2, *concurrency, *maxConns)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "go-bench:", err)
 		os.Exit(1)
@@ -245,4 +258,144 @@ func main() {
 			os.Exit(1)
 		}
 	}
+}
+
+// MemResult is memory mode's one JSON line (bench/memory-h2.ts goRow parses it). Bytes of
+// runtime.MemStats HeapAlloc + StackInuse after runtime.GC(), growth divided by the count.
+type MemResult struct {
+	IdleSessions       int      `json:"idleSessions"`
+	IdleBytesPerSess   float64  `json:"idleBytesPerSession"`
+	Streams            int      `json:"streams"`
+	StreamBytesPerStrm float64  `json:"streamBytesPerStream"`
+	Protocols          []string `json:"protocols"`
+	Failure            *string  `json:"failure"`
+}
+
+const memStreamWait = 10 * time.Second
+
+func heapAndStacks() float64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc + m.StackInuse)
+}
+
+func get(client *http.Client, url string) (string, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != 200 {
+		err = fmt.Errorf("go: status %d from %s", resp.StatusCode, url)
+	}
+	return resp.Proto, err
+}
+
+// memMode: the two HTTP/2 memory figures of bench/memory.ts for Go's client, one process,
+// one shot (no stdin commands). Each figure has a Transport of its own; the first request
+// of each (the warm-up) is made before the baseline, so code paths and the TLS config are
+// loaded. Every wait is bounded.
+//   - idle: one GET to each of idleURLs (distinct ports, so one session each), bodies read;
+//     the sessions stay open, idle.
+//   - streams: MaxConnsPerHost 1, so one session; `streams` GETs whose answers the server
+//     holds after the headers (client.Do has returned for all of them), bodies not yet read.
+func memMode(caFile, idleURLs, streamURL string, streams int) int {
+	res := MemResult{Protocols: []string{}}
+	protos := map[string]bool{}
+	fail := func(err error) int {
+		s := err.Error()
+		res.Failure = &s
+		_ = json.NewEncoder(os.Stdout).Encode(res)
+		return 1
+	}
+	if idleURLs != "" {
+		urls := strings.Split(idleURLs, ",")
+		client, err := newClient(caFile, true, len(urls), len(urls))
+		if err != nil {
+			return fail(err)
+		}
+		warm, err := newClient(caFile, true, 1, 1)
+		if err != nil {
+			return fail(err)
+		}
+		if _, err := get(warm, urls[0]); err != nil {
+			return fail(err)
+		}
+		warm.CloseIdleConnections()
+		before := heapAndStacks()
+		for _, u := range urls {
+			p, err := get(client, u)
+			if err != nil {
+				return fail(err)
+			}
+			protos[p] = true
+		}
+		after := heapAndStacks()
+		res.IdleSessions = len(urls)
+		res.IdleBytesPerSess = (after - before) / float64(len(urls))
+		client.CloseIdleConnections()
+	}
+	if streamURL != "" && streams > 0 {
+		client, err := newClient(caFile, true, streams, 1)
+		if err != nil {
+			return fail(err)
+		}
+		// The session is open (and warm) before the baseline: the figure is the streams' own.
+		if _, err := get(client, streamURL); err != nil {
+			return fail(err)
+		}
+		before := heapAndStacks()
+		type held struct {
+			resp *http.Response
+			err  error
+		}
+		got := make(chan held, streams)
+		for i := 0; i < streams; i++ {
+			go func() {
+				resp, err := client.Get(streamURL)
+				got <- held{resp, err}
+			}()
+		}
+		var open []*http.Response
+		var firstErr error
+		timeout := time.After(memStreamWait)
+	wait:
+		for i := 0; i < streams; i++ {
+			select {
+			case h := <-got:
+				if h.err != nil {
+					if firstErr == nil {
+						firstErr = h.err
+					}
+					continue
+				}
+				open = append(open, h.resp)
+			case <-timeout:
+				firstErr = fmt.Errorf("only %d of %d streams had their headers within %v", len(open), streams, memStreamWait)
+				break wait
+			}
+		}
+		after := heapAndStacks()
+		for _, r := range open {
+			protos[r.Proto] = true
+			_, _ = io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+		}
+		if firstErr != nil {
+			return fail(firstErr)
+		}
+		res.Streams = streams
+		res.StreamBytesPerStrm = (after - before) / float64(streams)
+		client.CloseIdleConnections()
+	}
+	for p := range protos {
+		res.Protocols = append(res.Protocols, p)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		return 1
+	}
+	return 0
 }
