@@ -72,6 +72,23 @@ test('ALPN picks h2 with nginx: res.proto is HTTP/2.0 and 20 concurrent requests
   assert.equal(s.active + s.idle, 1);
 });
 
+test("the server's first frames are heard: 20 fresh sessions, none closes waiting for the server's SETTINGS (they can arrive while the dial finishes: dial.ts keeps them)", async (t) => {
+  const n = nginxPeer(t);
+  if (n === null) return;
+  // Each session gives the server 250 ms to be heard from (http2PingTimeout bounds the wait for
+  // its SETTINGS); a session whose SETTINGS were dropped closes as protocol-error.
+  const transports = Array.from({ length: 20 }, () => new Transport({ tls: { ca: certificates().ca }, proxy: null, http2PingTimeout: 250 }));
+  t.after(() => Promise.all(transports.map((tr) => tr.close())));
+  const bodies = await Promise.all(transports.map(async (tr) => (await new Client({ transport: tr }).get(`https://localhost:${n.https}/hello`)).body.text()));
+  assert.ok(bodies.every((b) => b === 'hello'));
+  await new Promise((r) => setTimeout(r, 500));
+  for (const tr of transports) {
+    const s = tr.stats().totals;
+    assert.deepEqual(s.closed, {}, 'no session closed');
+    assert.equal(s.idle + s.active, 1, 'the session is still open');
+  }
+});
+
 test('forceAttemptHTTP2: false keeps HTTP/1.1 with the same server; http:// never offers h2', async (t) => {
   const n = nginxPeer(t);
   if (n === null) return;

@@ -29,6 +29,11 @@ export interface ReadInto {
   buffer: (() => Buffer) | null;
   /** The reused read buffer (one for the whole process: see SHARED_READ_BYTES). */
   readonly shared: Buffer;
+  /**
+   * Reads that came before a connection installed `fn`, copied: an HTTP/2 server speaks first
+   * (its SETTINGS), and over TLS 1.3 they can land while dial() is still finishing up.
+   */
+  early: Buffer[] | null;
 }
 
 /**
@@ -240,12 +245,14 @@ function tcpConnect(
     const lookup = opts.lookup !== null ? { lookup: opts.lookup } : {};
     let onread: net.OnReadOpts | undefined;
     if (fastRead) {
-      const into: ReadInto = { fn: null, buffer: null, shared: sharedRead() };
+      const into: ReadInto = { fn: null, buffer: null, shared: sharedRead(), early: null };
       reader = into;
       onread = {
         buffer: () => (into.buffer === null ? into.shared : into.buffer()),
         callback: (n: number, buf: Uint8Array) => {
-          into.fn?.((buf as Buffer).subarray(0, n));
+          const chunk = (buf as Buffer).subarray(0, n);
+          if (into.fn !== null) into.fn(chunk);
+          else (into.early ??= []).push(Buffer.from(chunk));
           return true;
         },
       };

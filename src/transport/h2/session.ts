@@ -150,6 +150,16 @@ export class H2Session implements Poolable, FrameHandler {
       this.#shared = reader.shared;
       reader.buffer = this.#nextRead;
       reader.fn = this.#onRead;
+      const early = reader.early;
+      reader.early = null;
+      // The server's first frames, read before the session existed (dial.ts). They are read on
+      // the next tick: after the pool has taken the session (promise continuations all run
+      // first), before any later read (the next I/O callback), so order holds.
+      if (early !== null) {
+        process.nextTick(() => {
+          for (const chunk of early) this.#onSocketData(chunk);
+        });
+      }
     } else socket.on('data', this.#onSocketData);
     socket.on('drain', this.#onDrain);
     socket.on('error', this.#onSocketError);
