@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, test, type TestContext } from 'node:test';
 import { Client, Transport, type GotConnInfo, type Response, type TransportOptions } from '../src/index.js';
 import { code } from './support/clients.js';
@@ -342,4 +344,32 @@ test('GOAWAY with streams in flight: streams the server never processed are retr
   const s = transport.stats().totals;
   assert.ok(s.requests > 13, `refused streams were sent again (${s.requests} attempts)`);
   assert.ok((s.closed['goaway'] ?? 0) >= 3, 'sessions ended by GOAWAY');
+});
+
+test('a server whose SETTINGS set no MAX_CONCURRENT_STREAMS gets more than 100 streams on one session (Go takes 1000; node:http2 servers say nothing)', async (t) => {
+  const server = http2.createServer();
+  const held: http2.ServerHttp2Stream[] = [];
+  const N = 150;
+  server.on('stream', (stream) => {
+    held.push(stream);
+    // Every stream is answered only once all N are open at once: impossible under a limit of 100.
+    if (held.length === N) for (const s of held) s.respond({ ':status': 200 }, { endStream: true });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const transport = new Transport({ unencryptedHTTP2: true, proxy: null, maxConnsPerHost: 1 });
+  t.after(async () => {
+    await transport.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  const client = new Client({ transport, timeout: 10_000 });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The first request brings the server's SETTINGS; it is answered on its own.
+  server.once('stream', (s) => {
+    held.length = 0;
+    s.respond({ ':status': 200 }, { endStream: true });
+  });
+  assert.equal((await client.get(`${url}/first`)).statusCode, 200);
+  const all = await Promise.all(Array.from({ length: N }, (_, i) => client.get(`${url}/${i}`)));
+  assert.ok(all.every((r) => r.statusCode === 200));
+  assert.equal(transport.stats().totals.opened, 1);
 });

@@ -51,6 +51,8 @@ const MIN_READ = 64 * 1024;
 const LINGER_MS = 1000;
 /** Until the server's SETTINGS say otherwise (RFC 9113 §6.5.2 leaves it unlimited; Go and nghttp2 assume 100). */
 const INITIAL_MAX_STREAMS = 100;
+/** Streams per session when the server's SETTINGS set no limit (Go's defaultMaxConcurrentStreams). */
+const UNSTATED_MAX_STREAMS = 1000;
 
 /** Where a stream's DATA waits for flow-control window or for the socket to drain. */
 interface Outgoing {
@@ -326,12 +328,19 @@ export class H2Session implements Poolable, FrameHandler {
 
   onSettings(params: number[]): void {
     if (this.closeReason !== null) return;
+    let moreStreams = false;
     if (!this.#gotSettings) {
       this.#gotSettings = true;
       if (this.#settingsTimer !== null) clearTimeout(this.#settingsTimer);
       this.#settingsTimer = null;
+      // No MAX_CONCURRENT_STREAMS in the server's first SETTINGS means no limit (§6.5.2); Go then
+      // takes 1000 (x/net/http2 defaultMaxConcurrentStreams), and so does httpool: node's server
+      // says nothing when it allows any number.
+      if (!hasSetting(params, Setting.MAX_CONCURRENT_STREAMS)) {
+        moreStreams = true;
+        this.maxStreams = UNSTATED_MAX_STREAMS;
+      }
     }
-    let moreStreams = false;
     for (let i = 0; i < params.length; i += 2) {
       const value = params[i + 1]!;
       switch (params[i]) {
@@ -686,6 +695,11 @@ export class H2Session implements Poolable, FrameHandler {
     if (reason === 'protocol-error') return new ProtocolError('ERR_PROTOCOL', 'HTTP/2 connection error');
     return new ConnectionError('ERR_CONNECTION_CLOSED', `HTTP/2 connection closed (${reason}) before the response was complete`);
   }
+}
+
+function hasSetting(params: readonly number[], id: number): boolean {
+  for (let i = 0; i < params.length; i += 2) if (params[i] === id) return true;
+  return false;
 }
 
 function codeText(code: number, debug: Buffer): string {
