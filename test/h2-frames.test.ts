@@ -446,3 +446,14 @@ test('FrameBuffer.trim: lets the chunk go only when nothing is pending; taken fr
   assert.equal(second[4], 1, 'ACK flag');
   assert.equal(second[9], 2);
 });
+
+test('FrameBuffer: thousands of frames before one take() grow the buffer by doubling, not one frame at a time', () => {
+  const fb = new FrameBuffer(64);
+  const t0 = performance.now();
+  for (let i = 0; i < 100_000; i++) fb.settingsAck();
+  const out = fb.take();
+  assert.equal(out.length, 9 * 100_000);
+  for (let i = 0; i < 100_000; i += 9973) assert.deepEqual([...out.subarray(i * 9, i * 9 + 9)], [0, 0, 0, 4, 1, 0, 0, 0, 0]);
+  // Growth one frame at a time copies ~n²/2 octets (45 GB here): minutes, not this bound.
+  assert.ok(performance.now() - t0 < 5_000, 'linear growth');
+});

@@ -282,7 +282,9 @@ export class FrameBuffer {
   #reserve(n: number): number {
     if (this.#buf.length - this.#off >= n) return this.#off;
     const pending = this.#off - this.#start;
-    const next = Buffer.allocUnsafe(Math.max(this.#chunkSize, pending + n));
+    // Doubling: many frames written before one take() (the ACKs to a read full of SETTINGS)
+    // must not copy the pending octets again for every frame.
+    const next = Buffer.allocUnsafe(Math.max(this.#chunkSize, 2 * (pending + n)));
     this.#buf.copy(next, 0, this.#start, this.#off);
     this.#buf = next;
     this.#start = 0;
