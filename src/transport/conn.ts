@@ -98,6 +98,9 @@ export class Conn implements Poolable {
         reads.landed(buf.length);
         this.#onData(buf);
       };
+      // Bytes an HTTP/1.1 server sent before any request answer nothing: dropped here, as they
+      // were before dial.ts kept such reads (for HTTP/2, whose servers speak first).
+      reader.early = null;
     } else {
       this.#reads = null;
       socket.on('data', (buf: Buffer) => this.#onData(buf));
