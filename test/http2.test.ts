@@ -12,6 +12,8 @@ import { Client, Transport, type GotConnInfo, type Response, type TransportOptio
 import { code } from './support/clients.js';
 import { certificates, havePeer, nghttpd, nginx, type H2Peer, type Nginx } from './support/peers.js';
 import { rawServer, until } from './support/servers.js';
+import { hostileH2 } from './support/hostile-h2.js';
+import { Setting } from '../src/h2/frames/types.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -371,5 +373,28 @@ test('a server whose SETTINGS set no MAX_CONCURRENT_STREAMS gets more than 100 s
   assert.equal((await client.get(`${url}/first`)).statusCode, 200);
   const all = await Promise.all(Array.from({ length: N }, (_, i) => client.get(`${url}/${i}`)));
   assert.ok(all.every((r) => r.statusCode === 200));
+  assert.equal(transport.stats().totals.opened, 1);
+});
+
+test("a request header list over the server's SETTINGS_MAX_HEADER_LIST_SIZE fails ERR_INVALID_HEADER before it is sent (Go: errRequestHeaderListSize); a smaller one goes", async (t) => {
+  const srv = await hostileH2(async (peer) => {
+    for (let n = 1; ; n++) {
+      const sid = await peer.request(n, 5000).catch(() => 0);
+      if (sid === 0) return;
+      peer.respond(sid, [':status', '200'], 'ok');
+    }
+  }, { settings: [Setting.MAX_HEADER_LIST_SIZE, 400] });
+  const transport = new Transport({ unencryptedHTTP2: true, proxy: null });
+  t.after(async () => {
+    await transport.close();
+    await srv.close();
+  });
+  const client = new Client({ transport, timeout: 5000 });
+  // The first request brings the server's SETTINGS (its list is well under 400).
+  assert.equal(await (await client.get(`${srv.url}/a`)).body.text(), 'ok');
+  await assert.rejects(client.get(`${srv.url}/b`, { headers: { 'x-big': 'v'.repeat(500) } }), code('ERR_INVALID_HEADER'));
+  assert.equal(await (await client.get(`${srv.url}/c`, { headers: { 'x-small': 'v' } })).body.text(), 'ok');
+  const peer = srv.peers[0]!;
+  assert.equal(peer.count.headers, 2, 'the oversized request never reached the server');
   assert.equal(transport.stats().totals.opened, 1);
 });

@@ -23,7 +23,7 @@
 import { ConnectionError, HttpoolError, ProtocolError, TransportClosedError } from '../../errors.js';
 import { connectionError, H2FrameError } from '../../h2/frames/error.js';
 import { FrameReader, DEFAULT_MAX_HEADER_BLOCK_BYTES, type FrameHandler } from '../../h2/frames/reader.js';
-import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, H2Code, Setting } from '../../h2/frames/types.js';
+import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, H2Code, h2CodeName, Setting } from '../../h2/frames/types.js';
 import { FrameBuffer } from '../../h2/frames/writer.js';
 import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow, SendWindow } from '../../h2/flow.js';
 import { HeaderListTooLargeError, HpackDecoder, HpackEncoder } from '../../h2/hpack/index.js';
@@ -438,7 +438,7 @@ export class H2Session implements Poolable, FrameHandler {
     if (this.closeReason !== null) return;
     const stream = this.#open.get(err.streamId);
     if (stream !== undefined) stream.protocolError(err);
-    else if (this.closeReason === null) {
+    else {
       this.#out.rstStream(err.streamId, err.h2Code);
       this.#scheduleFlush();
     }
@@ -608,15 +608,11 @@ export class H2Session implements Poolable, FrameHandler {
     if (this.closeReason !== null) return;
     this.#error ??= err;
     if (!this.#socket.destroyed) {
-      this.#out.goAway(this.#lastPeerStream(), err.h2Code);
+      // The last stream id is the server's last: it opens none (push is off), so 0.
+      this.#out.goAway(0, err.h2Code);
       this.#flush();
     }
     this.close('protocol-error');
-  }
-
-  /** The GOAWAY's last stream id: the server opens no streams (push is off), so 0. */
-  #lastPeerStream(): number {
-    return 0;
   }
 
   // ---- idle, health, close ----
@@ -707,8 +703,7 @@ function hasSetting(params: readonly number[], id: number): boolean {
 }
 
 function codeText(code: number, debug: Buffer): string {
-  const names = Object.entries(H2Code).find(([, v]) => v === code);
   const text = debug.length > 0 ? `: ${debug.toString('latin1', 0, Math.min(debug.length, 200))}` : '';
-  return `${names?.[0] ?? `code ${code}`}${text}`;
+  return `${h2CodeName(code)}${text}`;
 }
 

@@ -16,7 +16,7 @@ import { DecodingSink, type Coding } from '../../decode.js';
 import { ConnectionError, HttpoolError, InvalidRequestError, ProtocolError, TimeoutError } from '../../errors.js';
 import type { ResponseHead } from '../../h1/types.js';
 import { streamError, type H2FrameError } from '../../h2/frames/error.js';
-import { H2Code } from '../../h2/frames/types.js';
+import { H2Code, h2CodeName } from '../../h2/frames/types.js';
 import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow, SendWindow } from '../../h2/flow.js';
 import type { HeaderListTooLargeError } from '../../h2/hpack/index.js';
 import { fieldListSize, requestFieldList, responseFields, trailerError } from '../../h2/message.js';
@@ -78,9 +78,11 @@ export class H2Stream implements BodySource {
     }
     const length = req.framing.kind === 'length' ? req.framing.length : -1;
     const list = requestFieldList(req.method, session.scheme, req.authority, req.path, req.fields, length);
-    const size = fieldListSize(list);
-    if (size > session.peerMaxHeaderList) {
-      this.#finish(new InvalidRequestError('ERR_INVALID_HEADER', `request header list of ${size} bytes is over the server's SETTINGS_MAX_HEADER_LIST_SIZE (${session.peerMaxHeaderList})`));
+    // Most servers state no limit: then the list is not measured at all.
+    const limit = session.peerMaxHeaderList;
+    const size = limit === Infinity ? 0 : fieldListSize(list);
+    if (size > limit) {
+      this.#finish(new InvalidRequestError('ERR_INVALID_HEADER', `request header list of ${size} bytes is over the server's SETTINGS_MAX_HEADER_LIST_SIZE (${limit})`));
       return promise;
     }
     const id = session.openStream(this);
@@ -288,8 +290,8 @@ export class H2Stream implements BodySource {
     if (code === H2Code.REFUSED_STREAM) return this.refused('the server refused the HTTP/2 stream (REFUSED_STREAM) before processing it');
     const e =
       code !== H2Code.NO_ERROR && code !== H2Code.CANCEL
-        ? new ProtocolError('ERR_PROTOCOL', `HTTP/2 stream reset by the server (${codeName(code)})`)
-        : new ConnectionError(this.#headDone ? 'ERR_READ' : 'ERR_CONNECTION_CLOSED', `HTTP/2 stream reset by the server (${codeName(code)}) before the response was complete`);
+        ? new ProtocolError('ERR_PROTOCOL', `HTTP/2 stream reset by the server (${h2CodeName(code)})`)
+        : new ConnectionError(this.#headDone ? 'ERR_READ' : 'ERR_CONNECTION_CLOSED', `HTTP/2 stream reset by the server (${h2CodeName(code)}) before the response was complete`);
     if (!this.#headDone) markRetryable(e, { nothingWritten: false, nothingRead: true });
     this.session.forget(this);
     this.#finish(e);
@@ -421,11 +423,6 @@ export class H2Stream implements BodySource {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function codeName(code: number): string {
-  const hit = Object.entries(H2Code).find(([, v]) => v === code);
-  return hit !== undefined ? hit[0] : `code ${code}`;
-}
 
 function pairs(flat: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
