@@ -8,15 +8,14 @@
 // stream id as never processed (so they are retried elsewhere), and the session closes once
 // the rest finish. An idle session is checked with PING and closed after idleConnTimeout.
 //
-// Writes: frames go into one FrameBuffer and out in one socket write per turn of the event
-// loop (process.nextTick), so fifty streams starting together cost one write, as Go's bufio
-// writer and its flush per request do. DATA payloads of any size go out as views, not copies.
+// Writes, batched per turn of the event loop and paced by the flow-control windows, are
+// writer.ts's.
 //
 // A hostile server (the 2019 and 2023–2024 HTTP/2 advisories, client side) meets a bound at
 // each step: the frame reader bounds frames, field blocks and CONTINUATIONs; HPACK bounds the
 // header list and the table; the flow windows refuse overruns; the recently-reset ring bounds
 // frames on streams we reset; control frames that need an answer (SETTINGS, PING) while the
-// socket is not draining are counted (MAX_CONTROL_BACKLOG); a server that sends no SETTINGS is
+// socket is not draining are counted (writer.ts MAX_CONTROL_BACKLOG); a server that sends no SETTINGS is
 // given http2PingTimeout. Each is a connection error: GOAWAY with its code, close reason
 // 'protocol-error', every open stream failing ERR_PROTOCOL.
 
@@ -24,8 +23,7 @@ import { ConnectionError, HttpoolError, ProtocolError, TransportClosedError } fr
 import { connectionError, H2FrameError } from '../../h2/frames/error.js';
 import { FrameReader, DEFAULT_MAX_HEADER_BLOCK_BYTES, type FrameHandler } from '../../h2/frames/reader.js';
 import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, H2Code, h2CodeName, Setting } from '../../h2/frames/types.js';
-import { FrameBuffer } from '../../h2/frames/writer.js';
-import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow, SendWindow } from '../../h2/flow.js';
+import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow } from '../../h2/flow.js';
 import { HeaderListTooLargeError, HpackDecoder, HpackEncoder } from '../../h2/hpack/index.js';
 import { RecentlyReset, StreamEvent, StreamIds, type StreamEventValue } from '../../h2/stream-state.js';
 import type { CloseReason } from '../../stats.js';
@@ -35,17 +33,8 @@ import type { ExchangeRequest, ExchangeResult } from '../exchange.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Poolable } from '../pool.js';
 import { H2Stream } from './stream.js';
+import { MAX_CONTROL_BACKLOG, SessionWriter } from './writer.js';
 
-/** SETTINGS and PING answers queued while the socket is not draining, before the peer is deemed flooding (CVE-2019-9512, -9515). nghttp2 allows 1000 queued. */
-const MAX_CONTROL_BACKLOG = 1000;
-/**
- * Frames are written into chunks of this size (a request's HEADERS take some 20-100 octets). Under
- * 4 KiB, so Node takes each from its shared allocation pool: an idle session lets its chunk go,
- * and the next request's costs next to nothing.
- */
-const OUT_CHUNK_BYTES = 2 * 1024;
-/** A DATA payload up to this is copied into the frame buffer; a larger one goes out as a view of its own. */
-const COPY_DATA_BELOW = 4096;
 /** Streams we reset and still recognise frames for (RecentlyReset): above any server's usual MAX_CONCURRENT_STREAMS. */
 const RESET_MEMORY = 256;
 /** Reads of a busy session go into slabs of this size, each read at least MIN_READ octets (see read-buffers.ts on large reads). */
@@ -57,14 +46,6 @@ const LINGER_MS = 1000;
 const INITIAL_MAX_STREAMS = 100;
 /** Streams per session when the server's SETTINGS set no limit (Go's defaultMaxConcurrentStreams). */
 const UNSTATED_MAX_STREAMS = 1000;
-
-/** Where a stream's DATA waits for flow-control window or for the socket to drain. */
-interface Outgoing {
-  data: Uint8Array;
-  off: number;
-  end: boolean;
-  done: (err: HttpoolError | null) => void;
-}
 
 export class H2Session implements Poolable, FrameHandler {
   readonly multiplexed = true;
@@ -94,23 +75,15 @@ export class H2Session implements Poolable, FrameHandler {
   readonly #socket: ConnSocket;
   readonly #hooks: ConnHooks<H2Session>;
   readonly #reader: FrameReader;
-  readonly #out = new FrameBuffer(OUT_CHUNK_BYTES);
-  /** Buffers taken from #out and DATA views, in wire order, for the next socket write. */
-  #queue: Uint8Array[] = [];
-  #flushScheduled = false;
+  readonly #writer: SessionWriter;
+  /** Where frames are written (the writer's buffer); #writer.schedule() sends them. */
+  readonly #out: SessionWriter['frames'];
   readonly #ids = new StreamIds();
   readonly #open = new Map<number, H2Stream>();
   #reset: RecentlyReset | null = null;
-  readonly #connSend = new SendWindow(0);
   readonly #connRecv = ReceiveWindow.connection();
-  /** Streams with DATA waiting, first come first served. */
-  #blocked: H2Stream[] = [];
-  /** The socket asked us to wait for 'drain'. */
-  #socketFull = false;
-  #controlBacklog = 0;
   // What the server's SETTINGS said (RFC 9113 §6.5.2 defaults until then).
   peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
-  peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
   peerMaxHeaderList = Infinity;
   #gotSettings = false;
   /** A request said Connection: close: no new streams; close when the last one ends (Go's doNotReuse). */
@@ -149,9 +122,11 @@ export class H2Session implements Poolable, FrameHandler {
     });
     // Go's Transport's SETTINGS (x/net/http2 transport.go newClientConn): no push, a 4 MiB
     // stream window, the header list limit; then the connection window raised to 1 GiB.
+    this.#writer = new SessionWriter(socket);
+    this.#out = this.#writer.frames;
     this.#out.preface().settings([Setting.ENABLE_PUSH, 0, Setting.INITIAL_WINDOW_SIZE, DEFAULT_STREAM_RECEIVE_WINDOW, Setting.MAX_HEADER_LIST_SIZE, listLimit]);
     this.#out.windowUpdate(0, this.#connRecv.initialIncrement);
-    this.#flush();
+    this.#writer.flush();
     if (reader !== null) {
       this.#shared = reader.shared;
       reader.buffer = this.#nextRead;
@@ -167,7 +142,6 @@ export class H2Session implements Poolable, FrameHandler {
         });
       }
     } else socket.on('data', this.#onSocketData);
-    socket.on('drain', this.#onDrain);
     socket.on('error', this.#onSocketError);
     socket.on('end', this.#onSocketEnd);
     socket.on('close', this.#onSocketClose);
@@ -226,8 +200,8 @@ export class H2Session implements Poolable, FrameHandler {
   }
 
   writeHeaders(streamId: number, block: Buffer, endStream: boolean): void {
-    this.#out.headers(streamId, block, endStream, this.peerMaxFrameSize);
-    this.#scheduleFlush();
+    this.#out.headers(streamId, block, endStream, this.#writer.maxFrameSize);
+    this.#writer.schedule();
   }
 
   /**
@@ -235,9 +209,7 @@ export class H2Session implements Poolable, FrameHandler {
    * ended first, with its error). Sent at once as far as the windows and the socket allow.
    */
   sendData(stream: H2Stream, data: Uint8Array, end: boolean, done: (err: HttpoolError | null) => void): void {
-    stream.outgoing = { data, off: 0, end, done };
-    if (!this.#trySend(stream)) this.#blocked.push(stream);
-    this.#scheduleFlush();
+    this.#writer.sendData(stream, data, end, done);
   }
 
   /** RST_STREAM for a stream of ours; frames already in flight for it are then ignored (RecentlyReset). */
@@ -245,7 +217,7 @@ export class H2Session implements Poolable, FrameHandler {
     const id = stream.id;
     if (this.closeReason === null) {
       this.#out.rstStream(id, code);
-      this.#scheduleFlush();
+      this.#writer.schedule();
       (this.#reset ??= new RecentlyReset({ capacity: RESET_MEMORY })).add(id, stream.recv.available);
     }
     this.forget(stream);
@@ -255,13 +227,7 @@ export class H2Session implements Poolable, FrameHandler {
   forget(stream: H2Stream): void {
     if (stream.id === 0) return;
     if (this.#open.get(stream.id) === stream) this.#open.delete(stream.id);
-    const o = stream.outgoing;
-    if (o !== null) {
-      stream.outgoing = null;
-      const i = this.#blocked.indexOf(stream);
-      if (i >= 0) this.#blocked.splice(i, 1);
-      o.done(this.#error ?? new ConnectionError('ERR_CONNECTION_CLOSED', 'the stream ended before its request body was sent'));
-    }
+    if (stream.outgoing !== null) this.#writer.drop(stream, this.#error ?? new ConnectionError('ERR_CONNECTION_CLOSED', 'the stream ended before its request body was sent'));
   }
 
   /** Window credit for DATA the application consumed from a stream (and padding): WINDOW_UPDATE when due. */
@@ -269,7 +235,7 @@ export class H2Session implements Poolable, FrameHandler {
     const inc = stream.recv.consumed(n);
     if (inc > 0 && !stream.remoteEnded && this.closeReason === null) {
       this.#out.windowUpdate(stream.id, inc);
-      this.#scheduleFlush();
+      this.#writer.schedule();
     }
   }
 
@@ -296,7 +262,7 @@ export class H2Session implements Poolable, FrameHandler {
     const inc = this.#connRecv.consumed(flowLength);
     if (inc > 0) {
       this.#out.windowUpdate(0, inc);
-      this.#scheduleFlush();
+      this.#writer.schedule();
     }
     const stream = this.#open.get(streamId);
     if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_DATA, flowLength);
@@ -369,7 +335,7 @@ export class H2Session implements Poolable, FrameHandler {
           break;
         }
         case Setting.MAX_FRAME_SIZE:
-          this.peerMaxFrameSize = value;
+          this.#writer.maxFrameSize = value;
           break;
         case Setting.MAX_HEADER_LIST_SIZE:
           this.peerMaxHeaderList = value;
@@ -377,9 +343,9 @@ export class H2Session implements Poolable, FrameHandler {
       }
     }
     this.#out.settingsAck();
-    if (this.#answeredControl()) return;
-    this.#pump();
-    this.#scheduleFlush();
+    if (this.#writer.answeredControl()) return this.#flooded();
+    this.#writer.pump();
+    this.#writer.schedule();
     // More room: let waiting requests have it.
     if (moreStreams && this.isOpen()) this.#hooks.reusable(this, null);
   }
@@ -392,7 +358,8 @@ export class H2Session implements Poolable, FrameHandler {
     if (this.closeReason !== null) return;
     if (!ack) {
       this.#out.ping(data, true);
-      if (!this.#answeredControl()) this.#scheduleFlush();
+      if (this.#writer.answeredControl()) return this.#flooded();
+      this.#writer.schedule();
       return;
     }
     const mine = this.#pingData;
@@ -423,15 +390,15 @@ export class H2Session implements Poolable, FrameHandler {
   onWindowUpdate(streamId: number, increment: number): void {
     if (this.closeReason !== null) return;
     if (streamId === 0) {
-      const err = this.#connSend.update(increment);
-      if (err !== null) return this.#connectionError(err);
-    } else {
-      const stream = this.#open.get(streamId);
-      if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_WINDOW_UPDATE, 0);
-      const err = stream.send.update(increment);
-      if (err !== null) return stream.protocolError(err);
+      const err = this.#writer.updateConnectionWindow(increment);
+      if (err !== null) this.#connectionError(err);
+      return;
     }
-    this.#pump();
+    const stream = this.#open.get(streamId);
+    if (stream === undefined) return this.#untracked(streamId, StreamEvent.RECV_WINDOW_UPDATE, 0);
+    const err = stream.send.update(increment);
+    if (err !== null) return stream.protocolError(err);
+    this.#writer.pump();
   }
 
   onStreamError(err: H2FrameError): void {
@@ -440,8 +407,13 @@ export class H2Session implements Poolable, FrameHandler {
     if (stream !== undefined) stream.protocolError(err);
     else {
       this.#out.rstStream(err.streamId, err.h2Code);
-      this.#scheduleFlush();
+      this.#writer.schedule();
     }
+  }
+
+  /** More SETTINGS/PING answers queued than a reading server would leave (writer.ts): a flood. */
+  #flooded(): void {
+    this.#connectionError(connectionError(H2Code.ENHANCE_YOUR_CALM, 0, `more than ${MAX_CONTROL_BACKLOG} SETTINGS/PING frames to answer while the server does not read`));
   }
 
   /** A frame for a stream the session holds no state for: idle, forgotten, or recently reset (§5.1). */
@@ -457,97 +429,6 @@ export class H2Session implements Poolable, FrameHandler {
     if (event === StreamEvent.RECV_WINDOW_UPDATE || event === StreamEvent.RECV_RST) return null;
     return connectionError(H2Code.STREAM_CLOSED, streamId, `frame on closed stream ${streamId}`);
   }
-
-  // ---- sending ----
-
-  /** Sends as much of the stream's queued DATA as the windows allow; true when all of it went. */
-  #trySend(stream: H2Stream): boolean {
-    const o = stream.outgoing!;
-    for (;;) {
-      if (this.#socketFull) return false;
-      const left = o.data.length - o.off;
-      let n = Math.min(left, this.peerMaxFrameSize, stream.send.available, this.#connSend.available);
-      // An empty final frame needs no window; a non-empty one waits for some.
-      if (n === 0 && left > 0) return false;
-      if (n < 0) n = 0;
-      const last = o.off + n === o.data.length;
-      const endStream = last && o.end;
-      if (n <= COPY_DATA_BELOW) this.#out.data(stream.id, o.data.subarray(o.off, o.off + n), endStream);
-      else {
-        this.#out.dataHeader(stream.id, n, endStream);
-        this.#queue.push(this.#out.take(), o.data.subarray(o.off, o.off + n));
-      }
-      stream.send.consume(n);
-      this.#connSend.consume(n);
-      o.off += n;
-      if (last) {
-        stream.outgoing = null;
-        if (endStream) stream.sentEnd();
-        o.done(null);
-        return true;
-      }
-      // Large uploads: write now and learn whether the socket wants us to wait.
-      if (this.#queue.length > 16) this.#flush();
-    }
-  }
-
-  /** Window or socket room appeared: blocked streams send, first come first served. */
-  #pump(): void {
-    if (this.#blocked.length === 0) return;
-    const waiting = this.#blocked;
-    this.#blocked = [];
-    let i = 0;
-    for (; i < waiting.length; i++) {
-      const s = waiting[i]!;
-      if (s.outgoing === null) continue;
-      if (!this.#trySend(s)) break;
-    }
-    if (i < waiting.length) this.#blocked = waiting.slice(i).concat(this.#blocked);
-    this.#scheduleFlush();
-  }
-
-  /** A SETTINGS or PING answer was queued; true when the peer is flooding and the session ended. */
-  #answeredControl(): boolean {
-    if (!this.#socketFull) return false;
-    if (++this.#controlBacklog <= MAX_CONTROL_BACKLOG) return false;
-    this.#connectionError(connectionError(H2Code.ENHANCE_YOUR_CALM, 0, `more than ${MAX_CONTROL_BACKLOG} SETTINGS/PING frames to answer while the server does not read`));
-    return true;
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    process.nextTick(this.#flushNow);
-  }
-
-  readonly #flushNow = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
-  };
-
-  #flush(): void {
-    if (this.#out.length > 0) this.#queue.push(this.#out.take());
-    const q = this.#queue;
-    if (q.length === 0) return;
-    this.#queue = [];
-    const s = this.#socket;
-    if (s.destroyed) return;
-    let ok: boolean;
-    if (q.length === 1) ok = s.write(q[0]!);
-    else {
-      s.cork();
-      for (let i = 0; i < q.length - 1; i++) s.write(q[i]!);
-      ok = s.write(q[q.length - 1]!);
-      s.uncork();
-    }
-    if (!ok) this.#socketFull = true;
-  }
-
-  readonly #onDrain = (): void => {
-    this.#socketFull = false;
-    this.#controlBacklog = 0;
-    this.#pump();
-  };
 
   // ---- reading ----
 
@@ -610,7 +491,7 @@ export class H2Session implements Poolable, FrameHandler {
     if (!this.#socket.destroyed) {
       // The last stream id is the server's last: it opens none (push is off), so 0.
       this.#out.goAway(0, err.h2Code);
-      this.#flush();
+      this.#writer.flush();
     }
     this.close('protocol-error');
   }
@@ -624,7 +505,7 @@ export class H2Session implements Poolable, FrameHandler {
 
   #becameIdle(): void {
     this.idleSince = performance.now();
-    if (!this.#flushScheduled) this.#out.trim();
+    this.#writer.idle();
     this.#socket.unref?.();
     this.#clearIdleTimers();
     const idle = this.opts.idleConnTimeout;
@@ -646,7 +527,7 @@ export class H2Session implements Poolable, FrameHandler {
       data.writeDoubleBE(performance.now());
       this.#pingData = data;
       this.#out.ping(data, false);
-      this.#flush();
+      this.#writer.flush();
       this.#pingDeadline = setTimeout(() => {
         this.#pingDeadline = null;
         if (this.#pingData !== null) this.close('health-check-failed');
@@ -675,13 +556,11 @@ export class H2Session implements Poolable, FrameHandler {
     const open = [...this.#open.values()];
     this.#open.clear();
     for (const s of open) s.sessionEnded(err);
-    const blocked = this.#blocked;
-    this.#blocked = [];
-    for (const s of blocked) this.forget(s);
+    this.#writer.dropAll(err);
     const sock = this.#socket;
     if (!sock.destroyed) {
       if (reason !== 'protocol-error' && reason !== 'read-error' && reason !== 'server-closed') this.#out.goAway(0, H2Code.NO_ERROR);
-      this.#flush();
+      this.#writer.flush();
       // Graceful: our GOAWAY goes out and the socket ends; a peer that never lets go is cut off.
       sock.end();
       setTimeout(() => sock.destroy(), LINGER_MS).unref();
