@@ -86,10 +86,6 @@ export class H2Stream implements BodySource {
       return promise;
     }
     const id = session.openStream(this);
-    if (id !== 0) {
-      this.send = new SendWindow(id, session.peerInitialWindow);
-      this.recv = new ReceiveWindow(id, DEFAULT_STREAM_RECEIVE_WINDOW);
-    }
     if (id === 0) {
       const e = session.failure ?? new ConnectionError('ERR_CONNECTION_CLOSED', 'the HTTP/2 session takes no new streams');
       const err = new ConnectionError('ERR_CONNECTION_CLOSED', `HTTP/2 session refused a new stream: ${e.message}`, { cause: e });
@@ -98,6 +94,8 @@ export class H2Stream implements BodySource {
       return promise;
     }
     this.id = id;
+    this.send = new SendWindow(id, session.peerInitialWindow);
+    this.recv = new ReceiveWindow(id, DEFAULT_STREAM_RECEIVE_WINDOW);
     let block: Buffer;
     try {
       block = session.encoder.encode(list);
@@ -246,10 +244,7 @@ export class H2Stream implements BodySource {
   }
 
   onData(buf: Buffer, start: number, end: number, endStream: boolean): void {
-    if (this.#done) {
-      this.session.creditStream(this, end - start);
-      return;
-    }
+    // A finished stream has left the session's table (forgotten or reset): its DATA never comes here.
     if (!this.#headDone) return this.protocolError(streamError(H2Code.PROTOCOL_ERROR, this.id, 'DATA before the response HEADERS (RFC 9113 §8.1)'));
     const n = end - start;
     if (n > 0) {
