@@ -1,7 +1,9 @@
 // One HTTP/2 connection of httpool's own, behind the pool's connection contract (Poolable, as
 // conn.ts is for HTTP/1.1): the socket, the frame reader and writer (src/h2/frames), HPACK
-// (src/h2/hpack), the flow-control windows (src/h2/flow.ts), stream ids and states
-// (src/h2/stream-state.ts), and the timers. One request on one stream is stream.ts.
+// (src/h2/hpack), the flow-control windows (src/h2/flow.ts), stream ids and the frames allowed
+// on streams it no longer tracks (src/h2/stream-state.ts), and the timers. One request on one
+// stream is stream.ts: it leaves the session's table as soon as both halves are over or reset,
+// so a frame for it after that is judged as on a closed stream (§5.1).
 //
 // The pool hands the session to a request while it has a free stream (the server's
 // SETTINGS_MAX_CONCURRENT_STREAMS); GOAWAY stops new streams, fails those above its last
@@ -15,8 +17,8 @@
 // each step: the frame reader bounds frames, field blocks and CONTINUATIONs; HPACK bounds the
 // header list and the table; the flow windows refuse overruns; the recently-reset ring bounds
 // frames on streams we reset; control frames that need an answer (SETTINGS, PING) while the
-// socket is not draining are counted (writer.ts MAX_CONTROL_BACKLOG); a server that sends no SETTINGS is
-// given http2PingTimeout. Each is a connection error: GOAWAY with its code, close reason
+// socket is not draining are counted (writer.ts MAX_CONTROL_BACKLOG); a server that sends no
+// SETTINGS is given http2PingTimeout. Each is a connection error: GOAWAY with its code, close reason
 // 'protocol-error', every open stream failing ERR_PROTOCOL.
 
 import { ConnectionError, HttpoolError, ProtocolError, TransportClosedError } from '../../errors.js';
