@@ -370,6 +370,7 @@ test('unknown or invalid Transport options are refused with ERR_INVALID_OPTION',
   assert.throws(() => new Transport({ maxIdleConns: -1 }), (err: HttpoolError) => err.code === 'ERR_INVALID_OPTION');
   assert.throws(() => new Transport({ bogus: 1 } as never), (err: HttpoolError) => err.code === 'ERR_INVALID_OPTION');
   assert.equal(new Transport({ maxIdleConnsPerHost: 0 }).options.maxIdleConnsPerHost, 100, 'zero means the default, as in Go');
+  assert.equal(new Transport({ http2PingTimeout: 0 }).options.http2PingTimeout, 15_000, 'zero means the default, as in Go (its http2 PingTimeout)');
 });
 
 test('a response trickled in small pieces (heads, chunk lines and data split across reads) arrives intact, twice on one connection', async (t) => {

@@ -140,7 +140,10 @@ export interface TransportOptions {
   unencryptedHTTP2?: boolean;
   /** PING an HTTP/2 session idle this long; 0 = never (Go's ReadIdleTimeout). @default 30_000 */
   http2PingInterval?: number;
-  /** Close the session as 'health-check-failed' when a PING is not answered in this time. @default 15_000 */
+  /**
+   * Close the session as 'health-check-failed' when a PING is not answered in this time; also how
+   * long a new session waits for the server's first SETTINGS. 0 = the default, as in Go. @default 15_000
+   */
   http2PingTimeout?: number;
   /**
    * Name resolution, with dns.lookup's signature (a custom resolver; Go's Resolver). Either
@@ -317,6 +320,9 @@ export function resolveOptions(opts: TransportOptions = {}): ResolvedOptions {
   // Go: "If zero, DefaultMaxIdleConnsPerHost is used."
   if (opts.maxIdleConnsPerHost === 0) out.maxIdleConnsPerHost = DEFAULTS.maxIdleConnsPerHost;
   if (opts.maxResponseHeaderBytes === 0) out.maxResponseHeaderBytes = DEFAULTS.maxResponseHeaderBytes;
+  // Go's http2 Transport: a zero PingTimeout is 15 s. A wait of nothing would close every
+  // session at its first health check, and give the server no time to send its SETTINGS.
+  if (opts.http2PingTimeout === 0) out.http2PingTimeout = DEFAULTS.http2PingTimeout;
   if (opts.proxy !== undefined) {
     if (opts.proxy !== null && typeof opts.proxy !== 'function') {
       throw new InvalidRequestError('ERR_INVALID_OPTION', 'Transport option proxy must be a function or null');
