@@ -24,6 +24,8 @@ export const HARD_MAX_REQUESTS = 10_000_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** How often the pool is sampled for `waiting` and progress (the progress line redraws at most every 100 ms). */
 const SAMPLE_MS = 20;
+/** How long the end of a run waits for the embedded server to count the connections still in its accept queue. */
+const SERVER_SETTLE_MS = 1000;
 
 /** The Transport knobs the bench exposes as flags. */
 export type BenchPoolOptions = Pick<
@@ -270,6 +272,21 @@ const since = (now: { connections: number; requests: number }, before: { connect
   requests: now.requests - before.requests,
 });
 
+/**
+ * The embedded server's counts for the run, once it has accepted every connection the client
+ * opened: a connection dialed and closed at once (a dial that lost the race for a waiting
+ * request, closed as idle-pool-full) can still sit in the server's accept queue when the run
+ * ends. Waits at most SERVER_SETTLE_MS; a server that saw fewer by then is reported as it is.
+ */
+async function serverCounters(server: ServerProcess, before: { connections: number; requests: number }, opened: number): Promise<{ connections: number; requests: number }> {
+  const deadline = performance.now() + SERVER_SETTLE_MS;
+  for (;;) {
+    const now = since(await server.counters(), before);
+    if (now.connections >= opened || performance.now() >= deadline) return now;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const summary = (h: LatencyHistogram): LatencySummary | null => {
   const l = h.summary();
   return l === null ? null : { min: round3(l.min), p50: round3(l.p50), p90: round3(l.p90), p99: round3(l.p99), p999: round3(l.p999), max: round3(l.max), mean: round3(l.mean) };
@@ -412,7 +429,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       },
       closed: t.closed,
       hosts,
-      server: server === null ? null : since(await server.counters(), serverBefore),
+      server: server === null ? null : await serverCounters(server, serverBefore, t.opened),
       advice: advise({ options: pool, hosts: observed, concurrency, durationMs: outcome.elapsedMs, errors: outcome.errors, open, perSecond, warmupMs }),
     };
   } finally {
