@@ -204,6 +204,13 @@ export function wants(ctx: TraceCtx | null, event: TraceEvent): boolean {
   return ctx !== null && (hasHook(ctx, event) || channels[event].hasSubscribers);
 }
 
+/** A flat [name, value, …] field list as the pairs got1xxResponse hands its hook (both protocols' connections). */
+export function fieldPairs(flat: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let k = 0; k < flat.length; k += 2) out.push([flat[k]!, flat[k + 1]!]);
+  return out;
+}
+
 /** Calls one hook and publishes the event, shielding the transport from a hook that throws. */
 export function emit<K extends TraceEvent>(
   ctx: TraceCtx | null,

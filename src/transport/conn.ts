@@ -22,7 +22,7 @@ import {
 import { isIdleTimeoutResponse, ResponseParser } from '../h1/parse.js';
 import type { ParserHandler, ResponseHead } from '../h1/types.js';
 import type { CloseReason } from '../stats.js';
-import { emit, hasHook, wants, type TraceCtx } from '../trace.js';
+import { emit, fieldPairs, hasHook, wants, type TraceCtx } from '../trace.js';
 import { writeBody } from './body-writer.js';
 import type { ConnSocket, ReadInto } from './dial.js';
 import { Exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
@@ -297,7 +297,7 @@ export class Conn implements Poolable {
           );
         }
       }
-      emit(trace, 'got1xxResponse', head.statusCode, pairs(head.rawHeaders));
+      emit(trace, 'got1xxResponse', head.statusCode, fieldPairs(head.rawHeaders));
     },
     onHead: (head) => {
       const ex = this.#ex!;
@@ -612,8 +612,3 @@ function asHttpoolError(err: unknown): HttpoolError {
   return new ProtocolError('ERR_PROTOCOL', `malformed response: ${String(err)}`, { cause: err });
 }
 
-function pairs(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
-}

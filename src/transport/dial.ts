@@ -144,9 +144,9 @@ function firstHop(key: PoolKey, opts: ResolvedOptions): Hop {
 
 /**
  * httpool's own first hop: TCP, or the socketPath Unix socket. Read through onread where Node
- * offers it and only HTTP/1.1 will be read: a plain socket, or (https:// straight to the target)
- * a TLS socket that makes its own connection, since a socket wrapped in TLS later cannot read
- * through onread. HTTP/2 sessions read through it too (transport/h2/session.ts).
+ * offers it: a plain socket, or (https:// straight to the target) a TLS socket that makes its own
+ * connection, since a socket wrapped in TLS later cannot read through onread. HTTP/1.1
+ * connections (conn.ts) and HTTP/2 sessions (transport/h2/session.ts) both install a reader.
  */
 async function ownConnection(
   key: PoolKey,

@@ -418,16 +418,20 @@ export class H2Session implements Poolable, FrameHandler {
     this.#connectionError(connectionError(H2Code.ENHANCE_YOUR_CALM, 0, `more than ${MAX_CONTROL_BACKLOG} SETTINGS/PING frames to answer while the server does not read`));
   }
 
-  /** A frame for a stream the session holds no state for: idle, forgotten, or recently reset (§5.1). */
+  /**
+   * A frame for a stream the session holds no state for (§5.1). StreamIds refuses even and idle
+   * ids; what it lets through is a client stream opened before, now closed or recently reset.
+   */
   #untracked(streamId: number, event: StreamEventValue, length: number): void {
-    const err = this.#ids.checkUntracked(streamId, event) ?? (streamId % 2 === 1 && streamId < this.#ids.last + 2 ? this.#forgotten(streamId, event, length) : null);
+    const err = this.#ids.checkUntracked(streamId, event) ?? this.#closed(streamId, event, length);
     if (err !== null) this.#connectionError(err);
   }
 
-  #forgotten(streamId: number, event: StreamEventValue, length: number): H2FrameError | null {
+  #closed(streamId: number, event: StreamEventValue, length: number): H2FrameError | null {
     const reset = this.#reset;
     if (reset !== null) return reset.onFrame(streamId, event, length);
-    // Closed by END_STREAMs, never reset: §5.1 lets WINDOW_UPDATE and RST_STREAM through.
+    // Closed by END_STREAMs, never reset: §5.1 lets WINDOW_UPDATE and RST_STREAM through (the
+    // frame reader reports no PRIORITY).
     if (event === StreamEvent.RECV_WINDOW_UPDATE || event === StreamEvent.RECV_RST) return null;
     return connectionError(H2Code.STREAM_CLOSED, streamId, `frame on closed stream ${streamId}`);
   }

@@ -20,7 +20,7 @@ import { H2Code, h2CodeName } from '../../h2/frames/types.js';
 import { DEFAULT_STREAM_RECEIVE_WINDOW, ReceiveWindow, SendWindow } from '../../h2/flow.js';
 import type { HeaderListTooLargeError } from '../../h2/hpack/index.js';
 import { fieldListSize, requestFieldList, responseFields, trailerError } from '../../h2/message.js';
-import { emit, wants } from '../../trace.js';
+import { emit, fieldPairs, wants } from '../../trace.js';
 import type { ExchangeRequest, ExchangeResult } from '../exchange.js';
 import { IdleTimer } from '../idle-timer.js';
 import { warnLeak } from '../leak-warning.js';
@@ -189,7 +189,7 @@ export class H2Stream implements BodySource {
       if (trace !== null) {
         emit(trace, 'gotFirstResponseByte');
         if (status === 100) emit(trace, 'got100Continue');
-        emit(trace, 'got1xxResponse', status, pairs(parsed.fields));
+        emit(trace, 'got1xxResponse', status, fieldPairs(parsed.fields));
       }
       if (status === 100) this.#releaseBody();
       return;
@@ -418,12 +418,6 @@ export class H2Stream implements BodySource {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function pairs(flat: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
-}
 
 /** A response head from an HTTP/2 header list. */
 class H2Head implements ResponseHead {
